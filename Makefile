@@ -1,0 +1,36 @@
+# Tidings: `make dev` serves the API and the demo page on http://127.0.0.1:8787;
+# `make test` runs every test tier. Both install what is missing first (scripts/setup.sh).
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+PORT ?= 8787
+
+.PHONY: dev test setup build lint unit e2e bench deploy clean
+
+dev: setup build
+	node scripts/dev-vars.mjs
+	scripts/wrangler d1 migrations apply DB --local
+	scripts/wrangler dev --local --ip 127.0.0.1 --port $(PORT) --show-interactive-dev-session=false
+
+test: setup lint build
+	cargo test --workspace
+
+setup:
+	@scripts/setup.sh
+
+build:
+	scripts/build-worker.sh
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p tidings-worker --target wasm32-unknown-unknown -- -D warnings
+
+bench: setup build
+	scripts/bench.sh
+
+deploy: setup build
+	scripts/wrangler d1 migrations apply DB --remote
+	scripts/wrangler deploy
+
+clean:
+	rm -rf target worker/build worker/.wrangler

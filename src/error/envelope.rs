@@ -1,0 +1,157 @@
+//! The single mapping from [`ApiError`] to an HTTP status and the error envelope.
+
+use super::{ApiError, FieldError};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// `{ "trackingId": …, "error": { … } }`, the body of every non-2xx answer.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorEnvelope {
+    /// Same value as `error.request_id` and the `X-Request-Id` header.
+    pub tracking_id: String,
+    /// The error itself.
+    pub error: ErrorBody,
+}
+
+/// The `error` member of the envelope.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    /// Machine-readable code, stable across versions.
+    pub code: &'static str,
+    /// Human-readable message.
+    pub message: String,
+    /// What to do about it.
+    pub fix: String,
+    /// HTTP status, repeated for clients that only see the body.
+    pub status: u16,
+    /// `/errors/<code>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The request id.
+    pub request_id: String,
+    /// Structured details (`fields`, `allowed_methods`, ...); `{}` when there are none.
+    pub details: Value,
+}
+
+impl ApiError {
+    /// The HTTP status of this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiError::MalformedJson(_) | ApiError::Validation(_) => 400,
+            ApiError::Unauthenticated => 401,
+            ApiError::Forbidden => 403,
+            ApiError::RouteNotFound { .. } | ApiError::NotFound { .. } => 404,
+            ApiError::MethodNotAllowed { .. } => 405,
+            ApiError::Conflict { .. } => 409,
+            ApiError::PayloadTooLarge { .. } => 413,
+            ApiError::Unavailable { .. } => 503,
+            ApiError::Internal => 500,
+        }
+    }
+
+    /// The machine-readable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::MalformedJson(_) | ApiError::MethodNotAllowed { .. } => "bad_request",
+            ApiError::Validation(_) => "validation_failed",
+            ApiError::Unauthenticated => "unauthenticated",
+            ApiError::Forbidden => "forbidden",
+            ApiError::RouteNotFound { .. } | ApiError::NotFound { .. } => "not_found",
+            ApiError::Conflict { .. } => "conflict",
+            ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::Unavailable { .. } => "unavailable",
+            ApiError::Internal => "internal",
+        }
+    }
+
+    fn fix(&self) -> String {
+        match self {
+            ApiError::MalformedJson(_) => {
+                "Send a JSON object with Content-Type: application/json.".into()
+            }
+            ApiError::Validation(fields) => match fields.first() {
+                Some(f) => format!("Correct `{}` and send the request again.", f.field),
+                None => "Correct the request and send it again.".into(),
+            },
+            ApiError::Unauthenticated => {
+                "Send your secret key as `Authorization: Bearer sk_…`, or your public key and a user token as `x-api-key` and `x-user-token`.".into()
+            }
+            ApiError::Forbidden => {
+                "Use the secret key for admin routes; a user token only grants that user's own data.".into()
+            }
+            ApiError::RouteNotFound { .. } => "Check the path against /openapi.json.".into(),
+            ApiError::MethodNotAllowed { allowed, .. } => {
+                format!("Use one of: {}.", allowed.join(", "))
+            }
+            ApiError::NotFound { resource, .. } => format!("Check the {resource} id."),
+            ApiError::Conflict { field, .. } => {
+                format!("Choose another `{field}`, or update the resource that holds it.")
+            }
+            ApiError::PayloadTooLarge { limit } => {
+                format!("Send at most {limit} bytes in one request.")
+            }
+            ApiError::Unavailable { .. } => "Ask the operator to configure it (see the README's deploy section).".into(),
+            ApiError::Internal => "Try again; if it persists, report the request id.".into(),
+        }
+    }
+
+    fn details(&self) -> Value {
+        match self {
+            ApiError::Validation(fields) => json!({ "fields": fields }),
+            ApiError::MalformedJson(_) => json!({ "reason": "malformed_json" }),
+            ApiError::MethodNotAllowed { allowed, .. } => json!({ "allowed_methods": allowed }),
+            ApiError::NotFound { resource, id } => json!({ "resource": resource, "id": id }),
+            ApiError::Conflict { field, .. } => {
+                json!({ "fields": [FieldError::new(*field, "conflict", self.to_string())] })
+            }
+            ApiError::PayloadTooLarge { limit } => json!({ "limit": limit }),
+            _ => json!({}),
+        }
+    }
+
+    /// The envelope for this error, tagged with the request id.
+    pub fn envelope(&self, request_id: &str) -> ErrorEnvelope {
+        ErrorEnvelope {
+            tracking_id: request_id.to_owned(),
+            error: ErrorBody {
+                code: self.code(),
+                message: self.to_string(),
+                fix: self.fix(),
+                status: self.status(),
+                kind: format!("/errors/{}", self.code()),
+                request_id: request_id.to_owned(),
+                details: self.details(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_envelope_names_the_field() {
+        let e = ApiError::field(
+            "pageSize",
+            "out_of_range",
+            "pageSize must be between 1 and 1000",
+        );
+        let v = serde_json::to_value(e.envelope("req_1")).unwrap();
+        assert_eq!(v["trackingId"], "req_1");
+        assert_eq!(v["error"]["code"], "validation_failed");
+        assert_eq!(v["error"]["status"], 400);
+        assert_eq!(v["error"]["type"], "/errors/validation_failed");
+        assert_eq!(v["error"]["message"], "pageSize must be between 1 and 1000");
+        assert_eq!(v["error"]["details"]["fields"][0]["field"], "pageSize");
+        assert_eq!(v["error"]["details"]["fields"][0]["reason"], "out_of_range");
+    }
+
+    #[test]
+    fn internal_leaks_nothing() {
+        let v = serde_json::to_value(ApiError::Internal.envelope("r")).unwrap();
+        assert_eq!(v["error"]["message"], "an internal error occurred");
+        assert_eq!(v["error"]["details"], json!({}));
+    }
+}

@@ -1,0 +1,20 @@
+//! Tidings core: the pure logic shared by the edge worker and the browser package.
+//!
+//! No I/O, no clocks, no `JsValue`: time (`now_ms`) and randomness are passed in, storage
+//! and transport live in the adapters (`worker/`, `src/browser/`).
+#![warn(missing_docs)]
+
+pub mod auth;
+pub mod error;
+pub mod ids;
+pub mod jobs;
+pub mod json;
+pub mod model;
+pub mod openapi;
+pub mod paging;
+pub mod route;
+pub mod time;
+pub mod users;
+pub mod validate;
+
+pub use error::{ApiError, FieldError};

@@ -1,0 +1,260 @@
+//! The route table: every (method, path) the edge answers, matched without I/O.
+//!
+//! The worker dispatches on [`Route`]; `/openapi.json` is checked against [`ROUTES`] by a test,
+//! so the document and the code cannot drift apart.
+
+use crate::ApiError;
+
+/// Every operation of the HTTP API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// `GET /health`
+    Health,
+    /// `GET /openapi.json`
+    OpenApi,
+    /// `GET /vapid`
+    Vapid,
+    /// `GET /users`
+    ListUsers,
+    /// `POST /users`
+    CreateUser,
+    /// `GET /users/{userId}`
+    GetUser,
+    /// `PUT /users/{userId}`
+    PutUser,
+    /// `DELETE /users/{userId}`
+    DeleteUser,
+    /// `POST /users/{userId}/webpush`
+    AddWebPush,
+    /// `DELETE /users/{userId}/webpush`
+    RemoveWebPush,
+    /// `POST /users/{userId}/push-tokens`
+    AddPushToken,
+    /// `DELETE /users/{userId}/push-tokens`
+    RemovePushToken,
+    /// `GET /operations/{operationId}`
+    GetOperation,
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// No credentials needed.
+    Public,
+    /// The secret key only.
+    Admin,
+}
+
+/// One row of the route table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteSpec {
+    /// The operation.
+    pub route: Route,
+    /// HTTP method, upper case.
+    pub method: &'static str,
+    /// Path template, OpenAPI style (`/users/{userId}`).
+    pub path: &'static str,
+    /// Who may call it.
+    pub access: Access,
+}
+
+const fn spec(route: Route, method: &'static str, path: &'static str, access: Access) -> RouteSpec {
+    RouteSpec {
+        route,
+        method,
+        path,
+        access,
+    }
+}
+
+/// The whole API.
+pub const ROUTES: &[RouteSpec] = &[
+    spec(Route::Health, "GET", "/health", Access::Public),
+    spec(Route::OpenApi, "GET", "/openapi.json", Access::Public),
+    spec(Route::Vapid, "GET", "/vapid", Access::Public),
+    spec(Route::ListUsers, "GET", "/users", Access::Admin),
+    spec(Route::CreateUser, "POST", "/users", Access::Admin),
+    spec(Route::GetUser, "GET", "/users/{userId}", Access::Admin),
+    spec(Route::PutUser, "PUT", "/users/{userId}", Access::Admin),
+    spec(
+        Route::DeleteUser,
+        "DELETE",
+        "/users/{userId}",
+        Access::Admin,
+    ),
+    spec(
+        Route::AddWebPush,
+        "POST",
+        "/users/{userId}/webpush",
+        Access::Admin,
+    ),
+    spec(
+        Route::RemoveWebPush,
+        "DELETE",
+        "/users/{userId}/webpush",
+        Access::Admin,
+    ),
+    spec(
+        Route::AddPushToken,
+        "POST",
+        "/users/{userId}/push-tokens",
+        Access::Admin,
+    ),
+    spec(
+        Route::RemovePushToken,
+        "DELETE",
+        "/users/{userId}/push-tokens",
+        Access::Admin,
+    ),
+    spec(
+        Route::GetOperation,
+        "GET",
+        "/operations/{operationId}",
+        Access::Admin,
+    ),
+];
+
+/// A matched route with its decoded path parameters, in template order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matched {
+    /// The route's table row.
+    pub spec: RouteSpec,
+    /// Percent-decoded path parameters.
+    pub params: Vec<String>,
+}
+
+/// Finds the route for `method` and `path` (no query string).
+/// Unknown path → `RouteNotFound`; known path, other method → `MethodNotAllowed`.
+pub fn resolve(method: &str, path: &str) -> Result<Matched, ApiError> {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let mut allowed = Vec::new();
+    for spec in ROUTES {
+        let Some(params) = match_template(spec.path, &segments)? else {
+            continue;
+        };
+        if spec.method == method {
+            return Ok(Matched {
+                spec: *spec,
+                params,
+            });
+        }
+        allowed.push(spec.method);
+    }
+    if allowed.is_empty() {
+        Err(ApiError::RouteNotFound {
+            path: path.to_owned(),
+        })
+    } else {
+        Err(ApiError::MethodNotAllowed {
+            method: method.to_owned(),
+            allowed,
+        })
+    }
+}
+
+fn match_template(template: &str, segments: &[&str]) -> Result<Option<Vec<String>>, ApiError> {
+    let parts: Vec<&str> = template.trim_start_matches('/').split('/').collect();
+    if parts.len() != segments.len() {
+        return Ok(None);
+    }
+    let mut params = Vec::new();
+    for (part, seg) in parts.iter().zip(segments) {
+        if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            let value = percent_decode(seg).ok_or_else(|| {
+                ApiError::field(
+                    name,
+                    "invalid",
+                    format!("{name} is not validly percent-encoded UTF-8"),
+                )
+            })?;
+            params.push(value);
+        } else if part != seg {
+            return Ok(None);
+        }
+    }
+    Ok(Some(params))
+}
+
+/// Decodes `%XX` escapes; `None` when an escape is malformed or the result is not UTF-8.
+pub fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let hex = std::str::from_utf8(hex).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Parses a query string into decoded `(name, value)` pairs (`+` is a space).
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let dec =
+                |s: &str| percent_decode(&s.replace('+', " ")).unwrap_or_else(|| s.to_owned());
+            (dec(k), dec(v))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_and_decodes() {
+        let m = resolve("GET", "/users/a%20b").unwrap();
+        assert_eq!(m.spec.route, Route::GetUser);
+        assert_eq!(m.params, vec!["a b".to_owned()]);
+        assert_eq!(
+            resolve("DELETE", "/users/x/webpush").unwrap().spec.route,
+            Route::RemoveWebPush
+        );
+    }
+
+    #[test]
+    fn not_found_and_method_not_allowed() {
+        assert!(matches!(
+            resolve("GET", "/nope"),
+            Err(ApiError::RouteNotFound { .. })
+        ));
+        assert!(matches!(
+            resolve("GET", "/users/x/y/z"),
+            Err(ApiError::RouteNotFound { .. })
+        ));
+        match resolve("PATCH", "/users/x") {
+            Err(ApiError::MethodNotAllowed { allowed, .. }) => {
+                assert_eq!(allowed, vec!["GET", "PUT", "DELETE"])
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            resolve("GET", "/users/%ff"),
+            Err(ApiError::Validation(_))
+        ));
+    }
+
+    #[test]
+    fn query_strings() {
+        assert_eq!(
+            query_pairs("?pageSize=5&endpoint=https%3A%2F%2Fx&flag"),
+            vec![
+                ("pageSize".into(), "5".into()),
+                ("endpoint".into(), "https://x".into()),
+                ("flag".into(), "".into())
+            ]
+        );
+    }
+}

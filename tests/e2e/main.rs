@@ -1,0 +1,9 @@
+//! End-to-end tests: HTTP against a real `wrangler dev` (workerd, local D1 and Queues).
+
+mod support;
+
+mod errors;
+mod meta;
+mod subscriptions;
+mod user_list;
+mod users;

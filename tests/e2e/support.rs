@@ -1,0 +1,254 @@
+//! The end-to-end harness: one real `wrangler dev` (workerd with local D1, Durable Objects and
+//! Queues) per test process, on a free port with a fresh state directory, and a small client.
+
+use serde_json::Value;
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// A running edge.
+pub struct Edge {
+    pub base: String,
+    pub secret_key: String,
+    pub vapid_public_key: String,
+    _guard: Mutex<Child>,
+}
+
+static EDGE: OnceLock<Edge> = OnceLock::new();
+
+/// The edge shared by every test of this process, started on first use.
+pub fn edge() -> &'static Edge {
+    EDGE.get_or_init(start)
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
+fn start() -> Edge {
+    let root = root();
+    assert!(
+        root.join("worker/build/index.js").exists(),
+        "the worker is not built: run `make build` (make test does it) before the end-to-end tests"
+    );
+    let port = free_port();
+    let state = std::env::temp_dir().join(format!("tidings-e2e-{}-{port}", std::process::id()));
+    std::fs::create_dir_all(&state).expect("state dir");
+    let secret_key = format!("sk_test_{}", unique("k"));
+    let vapid_public_key =
+        "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4"
+            .to_owned();
+    let env_file = state.join("test.vars");
+    std::fs::write(
+        &env_file,
+        format!(
+            "TIDINGS_SECRET_KEY={secret_key}\nTIDINGS_PUBLIC_KEY=pk_test\nTIDINGS_USER_TOKEN_SECRET=test-user-token-secret\n\
+             TIDINGS_VAPID_PUBLIC_KEY={vapid_public_key}\nTIDINGS_DEV_MODE=1\n"
+        ),
+    )
+    .expect("env file");
+    let wrangler = root.join("scripts/wrangler");
+    let persist = state.join("state");
+    let status = Command::new(&wrangler)
+        .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
+        .arg(&persist)
+        .stdout(Stdio::null())
+        .status()
+        .expect("run wrangler d1 migrations apply");
+    assert!(status.success(), "d1 migrations failed");
+
+    let log = std::fs::File::create(state.join("wrangler.log")).expect("log file");
+    // The guard shell starts wrangler in its own process group and kills the group when its
+    // stdin closes, which happens when this test process exits however it exits.
+    let guard = Command::new("bash")
+        .arg("-c")
+        .arg(r#"set -m; "$@" & pid=$!; read -r _; kill -TERM -- -$pid 2>/dev/null; sleep 1; kill -KILL -- -$pid 2>/dev/null"#)
+        .arg("guard")
+        .arg(&wrangler)
+        .args(["dev", "--local", "--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--log-level", "warn"])
+        .args(["--port", &port.to_string(), "--inspector-port", &free_port().to_string()])
+        .arg("--persist-to")
+        .arg(&persist)
+        .arg("--env-file")
+        .arg(&env_file)
+        .stdin(Stdio::piped())
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log)
+        .spawn()
+        .expect("start wrangler dev");
+    let base = format!("http://127.0.0.1:{port}");
+    wait_healthy(&base, &state.join("wrangler.log"));
+    Edge {
+        base,
+        secret_key,
+        vapid_public_key,
+        _guard: Mutex::new(guard),
+    }
+}
+
+fn wait_healthy(base: &str, log: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while Instant::now() < deadline {
+        if let Ok(r) = ureq::get(&format!("{base}/health"))
+            .timeout(Duration::from_secs(2))
+            .call()
+        {
+            if r.status() == 200 {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    panic!("wrangler dev did not become healthy in 90 s; its log:\n{text}");
+}
+
+/// A value unique to this test run, for ids that must not collide between tests or runs.
+pub fn unique(prefix: &str) -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    static T: OnceLock<u128> = OnceLock::new();
+    let t = T.get_or_init(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos()
+    });
+    format!("{prefix}-{t:x}-{}", N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// How a request authenticates.
+#[derive(Clone, Copy)]
+pub enum Auth<'a> {
+    None,
+    Secret,
+    SecretHeader,
+    Raw(&'a str, &'a str),
+}
+
+/// An answer: status, headers we check, and the body as JSON (`Null` when empty or not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub content_type: Option<String>,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    /// `error.code` of an error envelope.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+
+    /// The first `error.details.fields[].field`.
+    pub fn field(&self) -> &str {
+        self.body["error"]["details"]["fields"][0]["field"]
+            .as_str()
+            .unwrap_or("")
+    }
+
+    /// Asserts an envelope with this status and code, consistent with X-Request-Id.
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, code: &str) -> &Self {
+        assert_eq!(self.status, status, "status of {}", self.text);
+        assert_eq!(self.code(), code, "code of {}", self.text);
+        let rid = self.request_id.as_deref().expect("X-Request-Id");
+        assert_eq!(self.body["trackingId"], rid);
+        assert_eq!(self.body["error"]["request_id"], rid);
+        assert_eq!(self.body["error"]["status"], status);
+        assert!(self.body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
+        self
+    }
+}
+
+/// Sends a request to the shared edge.
+pub fn call(method: &str, path: &str, body: Option<&str>, auth: Auth) -> Reply {
+    let edge = edge();
+    let mut req =
+        ureq::request(method, &format!("{}{path}", edge.base)).timeout(Duration::from_secs(30));
+    req = match auth {
+        Auth::None => req,
+        Auth::Secret => req.set("authorization", &format!("Bearer {}", edge.secret_key)),
+        Auth::SecretHeader => req.set("x-secret-key", &edge.secret_key),
+        Auth::Raw(name, value) => req.set(name, value),
+    };
+    let result = match body {
+        Some(b) => req.set("content-type", "application/json").send_string(b),
+        None => req.call(),
+    };
+    let resp = match result {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {path}: transport error {e}"),
+    };
+    let status = resp.status();
+    let request_id = resp.header("x-request-id").map(str::to_owned);
+    let content_type = resp.header("content-type").map(str::to_owned);
+    let mut text = String::new();
+    resp.into_reader()
+        .take(10_000_000)
+        .read_to_string(&mut text)
+        .expect("body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply {
+        status,
+        request_id,
+        content_type,
+        body,
+        text,
+    }
+}
+
+/// GET with the secret key.
+pub fn get(path: &str) -> Reply {
+    call("GET", path, None, Auth::Secret)
+}
+
+/// A method with a JSON body and the secret key.
+pub fn send(method: &str, path: &str, body: &Value) -> Reply {
+    call(method, path, Some(&body.to_string()), Auth::Secret)
+}
+
+/// Percent-encodes a path segment or query value.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Polls `check` every 200 ms for up to `secs` seconds.
+pub fn eventually<T>(secs: u64, mut check: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check() {
+            return Some(v);
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The RFC 8291 example user agent key and auth secret: a valid subscription's keys.
+pub const P256DH: &str =
+    "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
+pub const AUTH: &str = "BTBZMqHH6r4Tts7J_aSIgg";

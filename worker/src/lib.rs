@@ -1,0 +1,25 @@
+//! Tidings at the edge: workers-rs glue around the `tidings` core.
+//!
+//! `fetch` answers the HTTP API (routes/), `queue` runs background jobs (jobs.rs); storage SQL
+//! lives in store/ only.
+
+mod app;
+mod config;
+mod http;
+mod jobs;
+mod platform;
+mod routes;
+mod store;
+
+use worker::{event, Context, Env, MessageBatch, Request, Response, Result};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    Ok(app::handle(req, env).await)
+}
+
+#[event(queue)]
+async fn queue(batch: MessageBatch<tidings::jobs::Job>, env: Env, _ctx: Context) -> Result<()> {
+    jobs::consume(batch, env).await;
+    Ok(())
+}

@@ -1,0 +1,299 @@
+//! The user directory in D1: `users`, `push_tokens`, `webpush_subscriptions`.
+
+use super::{changes, num, stmt, text, unique_violation};
+use crate::http::Fail;
+use serde::Deserialize;
+use tidings::model::{Patch, PushToken, WebPushToken};
+use tidings::users::{StoredUser, UserChange};
+use wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement};
+
+/// A user with its tokens, in one statement.
+const SELECT_USER: &str = "SELECT u.pk, u.id, u.profile, u.created_at, u.updated_at, u.last_seen_at,
+  (SELECT json_group_array(json(body)) FROM
+     (SELECT body FROM push_tokens WHERE user_id = u.id ORDER BY created_at, token)) AS push_tokens,
+  (SELECT json_group_array(json(body)) FROM
+     (SELECT body FROM webpush_subscriptions WHERE user_id = u.id ORDER BY created_at, endpoint)) AS web_push,
+  (SELECT count(*) FROM webpush_subscriptions WHERE user_id = u.id AND invalid_at IS NULL) AS valid_web_push
+FROM users u";
+
+#[derive(Deserialize)]
+struct Row {
+    pk: f64,
+    id: String,
+    profile: String,
+    created_at: f64,
+    updated_at: f64,
+    last_seen_at: Option<f64>,
+    push_tokens: String,
+    web_push: String,
+    valid_web_push: f64,
+}
+
+impl Row {
+    fn into_stored(self) -> Result<(i64, StoredUser), Fail> {
+        Ok((
+            self.pk as i64,
+            StoredUser {
+                id: self.id,
+                profile: serde_json::from_str(&self.profile)?,
+                push_tokens: serde_json::from_str(&self.push_tokens)?,
+                web_push_tokens: serde_json::from_str(&self.web_push)?,
+                valid_web_push: self.valid_web_push as usize,
+                created_ms: self.created_at as i64,
+                updated_ms: self.updated_at as i64,
+                last_seen_ms: self.last_seen_at.map(|v| v as i64),
+                online: false,
+            },
+        ))
+    }
+}
+
+/// The user whose id, or else whose identity, is `key`.
+pub async fn find(db: &D1Database, key: &str) -> Result<Option<StoredUser>, Fail> {
+    let sql =
+        format!("{SELECT_USER} WHERE u.id = ?1 OR u.identity = ?1 ORDER BY u.id = ?1 DESC LIMIT 1");
+    let row: Option<Row> = stmt(db, &sql, &[text(key)])?.first(None).await?;
+    row.map(|r| r.into_stored().map(|(_, u)| u)).transpose()
+}
+
+/// Whether a user with this id is stored.
+pub async fn exists(db: &D1Database, id: &str) -> Result<bool, Fail> {
+    let found: Option<f64> = stmt(db, "SELECT 1 AS one FROM users WHERE id = ?1", &[text(id)])?
+        .first(Some("one"))
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Up to `limit` users after storage key `after`, in insertion order, with their keys.
+pub async fn list(db: &D1Database, after: i64, limit: u32) -> Result<Vec<(i64, StoredUser)>, Fail> {
+    let sql = format!("{SELECT_USER} WHERE u.pk > ?1 ORDER BY u.pk LIMIT ?2");
+    let rows: Vec<Row> = stmt(db, &sql, &[num(after), num(i64::from(limit))])?
+        .all()
+        .await?
+        .results()?;
+    rows.into_iter().map(Row::into_stored).collect()
+}
+
+/// Applies a validated change in one transaction and reads the user back.
+/// `create_only` refuses an existing id (409); otherwise the user is created if missing.
+/// Returns the user and whether it was created.
+pub async fn apply(
+    db: &D1Database,
+    change: &UserChange,
+    now: i64,
+    create_only: bool,
+) -> Result<(StoredUser, bool), Fail> {
+    let id = change.id.as_str();
+    let insert = if create_only {
+        "INSERT INTO users (id, created_at, updated_at) VALUES (?1, ?2, ?2)"
+    } else {
+        "INSERT INTO users (id, created_at, updated_at) VALUES (?1, ?2, ?2) ON CONFLICT (id) DO NOTHING"
+    };
+    let mut batch = vec![
+        stmt(db, insert, &[text(id), num(now)])?,
+        stmt(
+            db,
+            "UPDATE users SET profile = json_patch(json_patch(profile, ?2), ?3), updated_at = ?4 WHERE id = ?1",
+            &[text(id), text(&change.profile_clear.to_string()), text(&change.profile_set.to_string()), num(now)],
+        )?,
+    ];
+    match &change.push_tokens {
+        Patch::Absent => {}
+        Patch::Null => batch.push(stmt(
+            db,
+            "DELETE FROM push_tokens WHERE user_id = ?1",
+            &[text(id)],
+        )?),
+        Patch::Value(tokens) => {
+            for t in tokens {
+                batch.push(upsert_push_token(db, id, t, now)?);
+            }
+        }
+    }
+    match &change.web_push_tokens {
+        Patch::Absent => {}
+        Patch::Null => batch.push(stmt(
+            db,
+            "DELETE FROM webpush_subscriptions WHERE user_id = ?1",
+            &[text(id)],
+        )?),
+        Patch::Value(subs) => {
+            for s in subs {
+                batch.push(upsert_web_push(db, id, s, now)?);
+            }
+        }
+    }
+    batch.push(stmt(
+        db,
+        &format!("{SELECT_USER} WHERE u.id = ?1"),
+        &[text(id)],
+    )?);
+    // "users.identity" contains "users.id": test for the identity first.
+    let results = db.batch(batch).await.map_err(|e| {
+        if e.to_string().contains("identity") {
+            unique_violation(
+                e,
+                "identity",
+                "identity",
+                "this identity belongs to another user".into(),
+            )
+        } else {
+            unique_violation(
+                e,
+                "users.id",
+                "id",
+                format!("a user with id {id} already exists"),
+            )
+        }
+    })?;
+    let created = results.first().map(changes).unwrap_or(0) == 1;
+    let row: Row = results
+        .last()
+        .and_then(|r| r.results::<Row>().ok())
+        .and_then(|mut rows| rows.pop())
+        .ok_or_else(|| Fail::from(worker::Error::RustError("user missing after write".into())))?;
+    Ok((row.into_stored()?.1, created))
+}
+
+fn upsert_push_token(
+    db: &D1Database,
+    user_id: &str,
+    t: &PushToken,
+    now: i64,
+) -> Result<D1PreparedStatement, Fail> {
+    stmt(
+        db,
+        "INSERT INTO push_tokens (token, user_id, body, created_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (token) DO UPDATE SET user_id = excluded.user_id, body = excluded.body",
+        &[
+            text(&t.token),
+            text(user_id),
+            text(&serde_json::to_string(t)?),
+            num(now),
+        ],
+    )
+}
+
+fn upsert_web_push(
+    db: &D1Database,
+    user_id: &str,
+    s: &WebPushToken,
+    now: i64,
+) -> Result<D1PreparedStatement, Fail> {
+    stmt(
+        db,
+        "INSERT INTO webpush_subscriptions (endpoint, user_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
+         ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, body = excluded.body,
+           invalid_at = NULL, updated_at = excluded.updated_at",
+        &[text(&s.sub.endpoint), text(user_id), text(&serde_json::to_string(s)?), num(now)],
+    )
+}
+
+/// Runs `owner_query` (which must select `user_id` of the keyed row), then `write`, creating the
+/// user if needed, in one transaction. True when the key was not this user's before.
+async fn put_keyed(
+    db: &D1Database,
+    user_id: &str,
+    owner_query: &str,
+    key: &str,
+    write: D1PreparedStatement,
+    now: i64,
+) -> Result<bool, Fail> {
+    let results = db
+        .batch(vec![
+            stmt(db, owner_query, &[text(key)])?,
+            stmt(db, "INSERT INTO users (id, created_at, updated_at) VALUES (?1, ?2, ?2) ON CONFLICT (id) DO NOTHING", &[text(user_id), num(now)])?,
+            write,
+        ])
+        .await?;
+    #[derive(Deserialize)]
+    struct Owner {
+        user_id: String,
+    }
+    let before: Vec<Owner> = results
+        .first()
+        .map(|r| r.results())
+        .transpose()?
+        .unwrap_or_default();
+    Ok(before.first().is_none_or(|o| o.user_id != user_id))
+}
+
+/// Stores a web push subscription for the user; true when it is new for them.
+pub async fn put_web_push(
+    db: &D1Database,
+    user_id: &str,
+    s: &WebPushToken,
+    now: i64,
+) -> Result<bool, Fail> {
+    let write = upsert_web_push(db, user_id, s, now)?;
+    put_keyed(
+        db,
+        user_id,
+        "SELECT user_id FROM webpush_subscriptions WHERE endpoint = ?1",
+        &s.sub.endpoint,
+        write,
+        now,
+    )
+    .await
+}
+
+/// Stores a push token for the user; true when it is new for them.
+pub async fn put_push_token(
+    db: &D1Database,
+    user_id: &str,
+    t: &PushToken,
+    now: i64,
+) -> Result<bool, Fail> {
+    let write = upsert_push_token(db, user_id, t, now)?;
+    put_keyed(
+        db,
+        user_id,
+        "SELECT user_id FROM push_tokens WHERE token = ?1",
+        &t.token,
+        write,
+        now,
+    )
+    .await
+}
+
+async fn remove(db: &D1Database, sql: &str, user_id: &str, key: &str) -> Result<bool, Fail> {
+    let result = stmt(db, sql, &[text(user_id), text(key)])?.run().await?;
+    Ok(changes(&result) > 0)
+}
+
+/// Removes the user's subscription with this endpoint; false when there was none.
+pub async fn remove_web_push(db: &D1Database, user_id: &str, endpoint: &str) -> Result<bool, Fail> {
+    remove(
+        db,
+        "DELETE FROM webpush_subscriptions WHERE user_id = ?1 AND endpoint = ?2",
+        user_id,
+        endpoint,
+    )
+    .await
+}
+
+/// Removes the user's push token; false when there was none.
+pub async fn remove_push_token(db: &D1Database, user_id: &str, token: &str) -> Result<bool, Fail> {
+    remove(
+        db,
+        "DELETE FROM push_tokens WHERE user_id = ?1 AND token = ?2",
+        user_id,
+        token,
+    )
+    .await
+}
+
+/// The statements that remove a user and everything stored for it.
+pub fn delete_all(db: &D1Database, user_id: &str) -> Result<Vec<D1PreparedStatement>, Fail> {
+    let id: [JsValue; 1] = [text(user_id)];
+    Ok(vec![
+        stmt(db, "DELETE FROM push_tokens WHERE user_id = ?1", &id)?,
+        stmt(
+            db,
+            "DELETE FROM webpush_subscriptions WHERE user_id = ?1",
+            &id,
+        )?,
+        stmt(db, "DELETE FROM users WHERE id = ?1", &id)?,
+    ])
+}
