@@ -58,35 +58,23 @@ fn start() -> Edge {
         ),
     )
     .expect("env file");
-    let wrangler = root.join("scripts/wrangler");
-    let persist = state.join("state");
-    let status = Command::new(&wrangler)
-        .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
-        .arg(&persist)
-        .stdout(Stdio::null())
-        .status()
-        .expect("run wrangler d1 migrations apply");
-    assert!(status.success(), "d1 migrations failed");
-
     let log = std::fs::File::create(state.join("wrangler.log")).expect("log file");
-    // The guard shell starts wrangler in its own process group and kills the group when its
-    // stdin closes, which happens when this test process exits however it exits.
+    // The guard shell starts the edge in its own process group and kills the group when its
+    // stdin closes, which happens when this test process exits, however it exits.
     let guard = Command::new("bash")
         .arg("-c")
         .arg(r#"set -m; "$@" & pid=$!; read -r _; kill -TERM -- -$pid 2>/dev/null; sleep 1; kill -KILL -- -$pid 2>/dev/null"#)
         .arg("guard")
-        .arg(&wrangler)
-        .args(["dev", "--local", "--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--log-level", "warn"])
-        .args(["--port", &port.to_string(), "--inspector-port", &free_port().to_string()])
-        .arg("--persist-to")
-        .arg(&persist)
-        .arg("--env-file")
+        .arg(root.join("scripts/local-edge.sh"))
+        .arg(port.to_string())
+        .arg(free_port().to_string())
+        .arg(state.join("state"))
         .arg(&env_file)
         .stdin(Stdio::piped())
         .stdout(log.try_clone().expect("log"))
         .stderr(log)
         .spawn()
-        .expect("start wrangler dev");
+        .expect("start scripts/local-edge.sh");
     let base = format!("http://127.0.0.1:{port}");
     wait_healthy(&base, &state.join("wrangler.log"));
     Edge {
