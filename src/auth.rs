@@ -9,15 +9,9 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The secret key a request presents: `Authorization: Bearer <key>` or `x-secret-key: <key>`.
-pub fn presented_secret<'a>(
-    authorization: Option<&'a str>,
-    x_secret_key: Option<&'a str>,
-) -> Option<&'a str> {
+pub fn presented_secret<'a>(authorization: Option<&'a str>, x_secret_key: Option<&'a str>) -> Option<&'a str> {
     authorization
-        .and_then(|h| {
-            h.strip_prefix("Bearer ")
-                .or_else(|| h.strip_prefix("bearer "))
-        })
+        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
         .map(str::trim)
         .or(x_secret_key.map(str::trim))
         .filter(|k| !k.is_empty())
@@ -45,5 +39,86 @@ mod tests {
         assert!(!is_secret_key(Some("sk_1"), "sk_12"));
         assert!(!is_secret_key(Some(""), ""));
         assert!(!is_secret_key(None, "sk_1"));
+    }
+}
+
+/// Claims of a browser user token (HS256 JWT signed by the customer's backend).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct UserClaims {
+    /// The user id the token grants.
+    pub sub: String,
+    /// Expiry, seconds since the epoch (required).
+    pub exp: i64,
+}
+
+/// HMAC-SHA-256 of `message` under `key`.
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    use hmac::{Mac, SimpleHmac};
+    let mut mac = SimpleHmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
+/// Verifies an HS256 JWT: header `alg` HS256, signature (constant time), `exp` in the future.
+/// Any failure is `None`; callers answer 401 without saying which check failed.
+pub fn verify_user_token(token: &str, secret: &str, now_s: i64) -> Option<UserClaims> {
+    use crate::validate::B64URL;
+    use base64::Engine;
+    if secret.is_empty() {
+        return None;
+    }
+    let mut parts = token.split('.');
+    let (header, claims, signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let expected = hmac_sha256(secret.as_bytes(), format!("{header}.{claims}").as_bytes());
+    if !constant_time_eq(&B64URL.decode(signature).ok()?, &expected) {
+        return None;
+    }
+    let header: serde_json::Value = serde_json::from_slice(&B64URL.decode(header).ok()?).ok()?;
+    if header.get("alg")?.as_str()? != "HS256" {
+        return None;
+    }
+    let claims: UserClaims = serde_json::from_slice(&B64URL.decode(claims).ok()?).ok()?;
+    (claims.exp > now_s && !claims.sub.is_empty()).then_some(claims)
+}
+
+/// Signs an HS256 user token (dev mode's `/dev/user-token`, and tests).
+pub fn sign_user_token(sub: &str, exp: i64, secret: &str) -> String {
+    use crate::validate::B64URL;
+    use base64::Engine;
+    let header = B64URL.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let claims = B64URL.encode(serde_json::json!({ "sub": sub, "exp": exp }).to_string());
+    let signature = B64URL.encode(hmac_sha256(secret.as_bytes(), format!("{header}.{claims}").as_bytes()));
+    format!("{header}.{claims}.{signature}")
+}
+
+#[cfg(test)]
+mod token_tests {
+    use super::*;
+
+    #[test]
+    fn hmac_matches_rfc_4231_case_2() {
+        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
+        let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    }
+
+    #[test]
+    fn tokens_verify_and_refuse_tampering_expiry_and_other_keys() {
+        let t = sign_user_token("ada", 2000, "s3cret");
+        assert_eq!(verify_user_token(&t, "s3cret", 1000), Some(UserClaims { sub: "ada".into(), exp: 2000 }));
+        assert_eq!(verify_user_token(&t, "s3cret", 2000), None, "expired");
+        assert_eq!(verify_user_token(&t, "other", 1000), None, "wrong key");
+        assert_eq!(verify_user_token(&t, "", 1000), None, "no key configured");
+        let forged = sign_user_token("bob", 2000, "s3cret");
+        let mixed = format!(
+            "{}.{}",
+            &t[..t.rfind('.').unwrap()].replace(t.split('.').nth(1).unwrap(), forged.split('.').nth(1).unwrap()),
+            t.split('.').nth(2).unwrap()
+        );
+        assert_eq!(verify_user_token(&mixed, "s3cret", 1000), None, "claims swapped under the old signature");
+        assert_eq!(verify_user_token("a.b", "s3cret", 1000), None);
     }
 }

@@ -1,5 +1,7 @@
 //! Messages on the `SEND` queue.
 
+use crate::model::Delivery;
+use crate::notify::Urgency;
 use serde::{Deserialize, Serialize};
 
 /// One unit of background work.
@@ -12,5 +14,17 @@ pub enum Job {
         operation_id: String,
         /// The user to remove.
         user_id: String,
+    },
+    /// Send one web push delivery to every valid subscription of its recipient.
+    SendWebPush {
+        /// The delivery (its `data` is the payload's content).
+        delivery: Box<Delivery>,
+        /// Push time-to-live, seconds.
+        ttl: u32,
+        /// Push urgency.
+        urgency: Urgency,
+        /// Attempts made so far.
+        #[serde(default)]
+        attempt: u32,
     },
 }

@@ -10,25 +10,21 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// missing fields and unknown enum values are `Validation` naming the field's path.
 pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.len() > MAX_BODY_BYTES {
-        return Err(ApiError::PayloadTooLarge {
-            limit: MAX_BODY_BYTES,
-        });
+        return Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES });
     }
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::MalformedJson("the body is empty".into()));
     }
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') {
-        return Err(
-            match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
-                Ok(_) => ApiError::Validation(vec![FieldError::new(
-                    "body",
-                    "wrong_type",
-                    "body: the body must be a JSON object",
-                )]),
-                Err(e) => ApiError::MalformedJson(strip_position(&e.to_string())),
-            },
-        );
+        return Err(match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+            Ok(_) => ApiError::Validation(vec![FieldError::new(
+                "body",
+                "wrong_type",
+                "body: the body must be a JSON object",
+            )]),
+            Err(e) => ApiError::MalformedJson(strip_position(&e.to_string())),
+        });
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
     match serde_path_to_error::deserialize::<_, T>(de) {
@@ -39,10 +35,7 @@ pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             if !inner.is_data() {
                 return Err(ApiError::MalformedJson(strip_position(&inner.to_string())));
             }
-            Err(ApiError::Validation(vec![field_error(
-                &path,
-                &inner.to_string(),
-            )]))
+            Err(ApiError::Validation(vec![field_error(&path, &inner.to_string())]))
         }
     }
 }
@@ -56,11 +49,7 @@ fn strip_position(message: &str) -> String {
 
 fn field_error(path: &str, raw: &str) -> FieldError {
     let message = strip_position(raw);
-    let path = if path == "." || path.is_empty() {
-        ""
-    } else {
-        path
-    };
+    let path = if path == "." || path.is_empty() { "" } else { path };
     let join = |name: &str| {
         if path.is_empty() {
             name.to_owned()
@@ -69,38 +58,24 @@ fn field_error(path: &str, raw: &str) -> FieldError {
         }
     };
     let quoted = message.split('`').nth(1).unwrap_or("");
-    let (field, reason) = if path.is_empty()
-        && !message.starts_with("missing field")
-        && !message.starts_with("unknown field")
-    {
-        return FieldError::new("body", "wrong_type", "body: the body must be a JSON object");
-    } else if message.starts_with("missing field") {
-        (join(quoted), "required")
-    } else if message.starts_with("unknown field") {
-        let field = if path.ends_with(quoted) {
-            path.to_owned()
+    let (field, reason) =
+        if path.is_empty() && !message.starts_with("missing field") && !message.starts_with("unknown field") {
+            return FieldError::new("body", "wrong_type", "body: the body must be a JSON object");
+        } else if message.starts_with("missing field") {
+            (join(quoted), "required")
+        } else if message.starts_with("unknown field") {
+            let field = if path.ends_with(quoted) { path.to_owned() } else { join(quoted) };
+            (field, "unknown_field")
+        } else if message.starts_with("unknown variant") {
+            (path.to_owned(), "unknown_value")
+        } else if message.starts_with("invalid type") {
+            (path.to_owned(), "wrong_type")
         } else {
-            join(quoted)
+            (path.to_owned(), "invalid")
         };
-        (field, "unknown_field")
-    } else if message.starts_with("unknown variant") {
-        (path.to_owned(), "unknown_value")
-    } else if message.starts_with("invalid type") {
-        (path.to_owned(), "wrong_type")
-    } else {
-        (path.to_owned(), "invalid")
-    };
-    let field = if field.is_empty() {
-        "body".to_owned()
-    } else {
-        field
-    };
+    let field = if field.is_empty() { "body".to_owned() } else { field };
     let message = format!("{field}: {message}");
-    FieldError {
-        field,
-        reason,
-        message,
-    }
+    FieldError { field, reason, message }
 }
 
 #[cfg(test)]
@@ -136,39 +111,18 @@ mod tests {
 
     #[test]
     fn names_the_field() {
-        assert_eq!(
-            fields(r#"{"items":[{"kind":"A","n":"x"}]}"#),
-            ("items[0].n".into(), "wrong_type")
-        );
-        assert_eq!(
-            fields(r#"{"items":[{"kind":"B","n":1}]}"#),
-            ("items[0].kind".into(), "unknown_value")
-        );
-        assert_eq!(
-            fields(r#"{"items":[{"kind":"A"}]}"#),
-            ("items[0].n".into(), "required")
-        );
-        assert_eq!(
-            fields(r#"{"items":[],"extra":1}"#),
-            ("extra".into(), "unknown_field")
-        );
+        assert_eq!(fields(r#"{"items":[{"kind":"A","n":"x"}]}"#), ("items[0].n".into(), "wrong_type"));
+        assert_eq!(fields(r#"{"items":[{"kind":"B","n":1}]}"#), ("items[0].kind".into(), "unknown_value"));
+        assert_eq!(fields(r#"{"items":[{"kind":"A"}]}"#), ("items[0].n".into(), "required"));
+        assert_eq!(fields(r#"{"items":[],"extra":1}"#), ("extra".into(), "unknown_field"));
         assert_eq!(fields(r#"[]"#), ("body".into(), "wrong_type"));
     }
 
     #[test]
     fn syntax_errors_are_malformed() {
-        assert!(matches!(
-            parse_body::<Outer>(b"{\"items\":"),
-            Err(ApiError::MalformedJson(_))
-        ));
-        assert!(matches!(
-            parse_body::<Outer>(b"  "),
-            Err(ApiError::MalformedJson(_))
-        ));
+        assert!(matches!(parse_body::<Outer>(b"{\"items\":"), Err(ApiError::MalformedJson(_))));
+        assert!(matches!(parse_body::<Outer>(b"  "), Err(ApiError::MalformedJson(_))));
         let big = vec![b' '; MAX_BODY_BYTES + 1];
-        assert!(matches!(
-            parse_body::<Outer>(&big),
-            Err(ApiError::PayloadTooLarge { .. })
-        ));
+        assert!(matches!(parse_body::<Outer>(&big), Err(ApiError::PayloadTooLarge { .. })));
     }
 }

@@ -6,10 +6,12 @@
 
 pub mod auth;
 pub mod error;
+pub mod feed;
 pub mod ids;
 pub mod jobs;
 pub mod json;
 pub mod model;
+pub mod notify;
 pub mod openapi;
 pub mod paging;
 pub mod route;

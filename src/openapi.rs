@@ -10,8 +10,7 @@ mod tests {
 
     #[test]
     fn document_lists_exactly_the_routes() {
-        let doc: serde_json::Value =
-            serde_json::from_str(super::DOCUMENT).expect("openapi.json is JSON");
+        let doc: serde_json::Value = serde_json::from_str(super::DOCUMENT).expect("openapi.json is JSON");
         assert_eq!(doc["openapi"], "3.1.0");
         let mut documented = BTreeSet::new();
         for (path, item) in doc["paths"].as_object().expect("paths") {
@@ -21,10 +20,7 @@ mod tests {
                 }
             }
         }
-        let routed: BTreeSet<_> = ROUTES
-            .iter()
-            .map(|r| (r.method.to_owned(), r.path.to_owned()))
-            .collect();
+        let routed: BTreeSet<_> = ROUTES.iter().map(|r| (r.method.to_owned(), r.path.to_owned())).collect();
         assert_eq!(documented, routed);
     }
 }

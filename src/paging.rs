@@ -9,11 +9,7 @@ pub fn page_size(raw: Option<&str>) -> Result<u32, ApiError> {
     let Some(raw) = raw else { return Ok(50) };
     match raw.parse::<u32>() {
         Ok(n) if (1..=1000).contains(&n) => Ok(n),
-        _ => Err(ApiError::field(
-            "pageSize",
-            "out_of_range",
-            "pageSize must be an integer between 1 and 1000",
-        )),
+        _ => Err(ApiError::field("pageSize", "out_of_range", "pageSize must be an integer between 1 and 1000")),
     }
 }
 
@@ -30,13 +26,7 @@ pub fn decode_token(kind: &str, field: &str, token: &str) -> Result<i64, ApiErro
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.strip_prefix(kind)?.strip_prefix(':')?.parse::<i64>().ok())
         .filter(|k| *k >= 0)
-        .ok_or_else(|| {
-            ApiError::field(
-                field,
-                "invalid",
-                format!("{field} is not a token this list returned"),
-            )
-        })
+        .ok_or_else(|| ApiError::field(field, "invalid", format!("{field} is not a token this list returned")))
 }
 
 #[cfg(test)]

@@ -34,6 +34,22 @@ pub enum Route {
     RemovePushToken,
     /// `GET /operations/{operationId}`
     GetOperation,
+    /// `POST /notifications`
+    Notify,
+    /// `GET /users/{userId}/preferences`
+    GetPreferences,
+    /// `PUT /users/{userId}/preferences`
+    PutPreferences,
+    /// `GET /users/{userId}/deliveries`
+    ListDeliveries,
+    /// `GET /users/{userId}/deliveries/{deliveryId}`
+    GetDelivery,
+    /// `PATCH /users/{userId}/deliveries/{deliveryId}`
+    PatchDelivery,
+    /// `POST /users/{userId}/deliveries/actions`
+    DeliveryActions,
+    /// `GET /users/{userId}/feed/socket`
+    FeedSocket,
 }
 
 /// Who may call a route.
@@ -43,6 +59,9 @@ pub enum Access {
     Public,
     /// The secret key only.
     Admin,
+    /// The secret key, or browser credentials (public key + user token) of the user named by
+    /// the first path parameter.
+    Own,
 }
 
 /// One row of the route table.
@@ -59,12 +78,7 @@ pub struct RouteSpec {
 }
 
 const fn spec(route: Route, method: &'static str, path: &'static str, access: Access) -> RouteSpec {
-    RouteSpec {
-        route,
-        method,
-        path,
-        access,
-    }
+    RouteSpec { route, method, path, access }
 }
 
 /// The whole API.
@@ -76,42 +90,20 @@ pub const ROUTES: &[RouteSpec] = &[
     spec(Route::CreateUser, "POST", "/users", Access::Admin),
     spec(Route::GetUser, "GET", "/users/{userId}", Access::Admin),
     spec(Route::PutUser, "PUT", "/users/{userId}", Access::Admin),
-    spec(
-        Route::DeleteUser,
-        "DELETE",
-        "/users/{userId}",
-        Access::Admin,
-    ),
-    spec(
-        Route::AddWebPush,
-        "POST",
-        "/users/{userId}/webpush",
-        Access::Admin,
-    ),
-    spec(
-        Route::RemoveWebPush,
-        "DELETE",
-        "/users/{userId}/webpush",
-        Access::Admin,
-    ),
-    spec(
-        Route::AddPushToken,
-        "POST",
-        "/users/{userId}/push-tokens",
-        Access::Admin,
-    ),
-    spec(
-        Route::RemovePushToken,
-        "DELETE",
-        "/users/{userId}/push-tokens",
-        Access::Admin,
-    ),
-    spec(
-        Route::GetOperation,
-        "GET",
-        "/operations/{operationId}",
-        Access::Admin,
-    ),
+    spec(Route::DeleteUser, "DELETE", "/users/{userId}", Access::Admin),
+    spec(Route::AddWebPush, "POST", "/users/{userId}/webpush", Access::Admin),
+    spec(Route::RemoveWebPush, "DELETE", "/users/{userId}/webpush", Access::Admin),
+    spec(Route::AddPushToken, "POST", "/users/{userId}/push-tokens", Access::Admin),
+    spec(Route::RemovePushToken, "DELETE", "/users/{userId}/push-tokens", Access::Admin),
+    spec(Route::GetOperation, "GET", "/operations/{operationId}", Access::Admin),
+    spec(Route::Notify, "POST", "/notifications", Access::Admin),
+    spec(Route::GetPreferences, "GET", "/users/{userId}/preferences", Access::Admin),
+    spec(Route::PutPreferences, "PUT", "/users/{userId}/preferences", Access::Admin),
+    spec(Route::ListDeliveries, "GET", "/users/{userId}/deliveries", Access::Admin),
+    spec(Route::GetDelivery, "GET", "/users/{userId}/deliveries/{deliveryId}", Access::Admin),
+    spec(Route::PatchDelivery, "PATCH", "/users/{userId}/deliveries/{deliveryId}", Access::Admin),
+    spec(Route::DeliveryActions, "POST", "/users/{userId}/deliveries/actions", Access::Admin),
+    spec(Route::FeedSocket, "GET", "/users/{userId}/feed/socket", Access::Own),
 ];
 
 /// A matched route with its decoded path parameters, in template order.
@@ -133,22 +125,14 @@ pub fn resolve(method: &str, path: &str) -> Result<Matched, ApiError> {
             continue;
         };
         if spec.method == method {
-            return Ok(Matched {
-                spec: *spec,
-                params,
-            });
+            return Ok(Matched { spec: *spec, params });
         }
         allowed.push(spec.method);
     }
     if allowed.is_empty() {
-        Err(ApiError::RouteNotFound {
-            path: path.to_owned(),
-        })
+        Err(ApiError::RouteNotFound { path: path.to_owned() })
     } else {
-        Err(ApiError::MethodNotAllowed {
-            method: method.to_owned(),
-            allowed,
-        })
+        Err(ApiError::MethodNotAllowed { method: method.to_owned(), allowed })
     }
 }
 
@@ -161,11 +145,7 @@ fn match_template(template: &str, segments: &[&str]) -> Result<Option<Vec<String
     for (part, seg) in parts.iter().zip(segments) {
         if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
             let value = percent_decode(seg).ok_or_else(|| {
-                ApiError::field(
-                    name,
-                    "invalid",
-                    format!("{name} is not validly percent-encoded UTF-8"),
-                )
+                ApiError::field(name, "invalid", format!("{name} is not validly percent-encoded UTF-8"))
             })?;
             params.push(value);
         } else if part != seg {
@@ -202,8 +182,7 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let dec =
-                |s: &str| percent_decode(&s.replace('+', " ")).unwrap_or_else(|| s.to_owned());
+            let dec = |s: &str| percent_decode(&s.replace('+', " ")).unwrap_or_else(|| s.to_owned());
             (dec(k), dec(v))
         })
         .collect()
@@ -218,43 +197,27 @@ mod tests {
         let m = resolve("GET", "/users/a%20b").unwrap();
         assert_eq!(m.spec.route, Route::GetUser);
         assert_eq!(m.params, vec!["a b".to_owned()]);
-        assert_eq!(
-            resolve("DELETE", "/users/x/webpush").unwrap().spec.route,
-            Route::RemoveWebPush
-        );
+        assert_eq!(resolve("DELETE", "/users/x/webpush").unwrap().spec.route, Route::RemoveWebPush);
     }
 
     #[test]
     fn not_found_and_method_not_allowed() {
-        assert!(matches!(
-            resolve("GET", "/nope"),
-            Err(ApiError::RouteNotFound { .. })
-        ));
-        assert!(matches!(
-            resolve("GET", "/users/x/y/z"),
-            Err(ApiError::RouteNotFound { .. })
-        ));
+        assert!(matches!(resolve("GET", "/nope"), Err(ApiError::RouteNotFound { .. })));
+        assert!(matches!(resolve("GET", "/users/x/y/z"), Err(ApiError::RouteNotFound { .. })));
         match resolve("PATCH", "/users/x") {
             Err(ApiError::MethodNotAllowed { allowed, .. }) => {
                 assert_eq!(allowed, vec!["GET", "PUT", "DELETE"])
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(
-            resolve("GET", "/users/%ff"),
-            Err(ApiError::Validation(_))
-        ));
+        assert!(matches!(resolve("GET", "/users/%ff"), Err(ApiError::Validation(_))));
     }
 
     #[test]
     fn query_strings() {
         assert_eq!(
             query_pairs("?pageSize=5&endpoint=https%3A%2F%2Fx&flag"),
-            vec![
-                ("pageSize".into(), "5".into()),
-                ("endpoint".into(), "https://x".into()),
-                ("flag".into(), "".into())
-            ]
+            vec![("pageSize".into(), "5".into()), ("endpoint".into(), "https://x".into()), ("flag".into(), "".into())]
         );
     }
 }

@@ -71,27 +71,16 @@ pub fn parse_put(path_id: &str, body: &[u8], dev_mode: bool) -> Result<UserChang
     let input: UserInput = parse_body(body)?;
     if let Some(id) = input.id.value() {
         if id != path_id {
-            return Err(ApiError::field(
-                "id",
-                "invalid",
-                "id in the body must match the id in the path",
-            ));
+            return Err(ApiError::field("id", "invalid", "id in the body must match the id in the path"));
         }
     }
     input.into_change(path_id.to_owned(), dev_mode)
 }
 
 /// Parses and validates a `POST /users` body; `generated_id` is used when the body has none.
-pub fn parse_create(
-    body: &[u8],
-    generated_id: String,
-    dev_mode: bool,
-) -> Result<UserChange, ApiError> {
-    let input: UserInput = if body.iter().all(u8::is_ascii_whitespace) {
-        UserInput::default()
-    } else {
-        parse_body(body)?
-    };
+pub fn parse_create(body: &[u8], generated_id: String, dev_mode: bool) -> Result<UserChange, ApiError> {
+    let input: UserInput =
+        if body.iter().all(u8::is_ascii_whitespace) { UserInput::default() } else { parse_body(body)? };
     let id = match &input.id {
         Patch::Value(id) => {
             validate::id("id", id).map_err(|e| ApiError::Validation(vec![e]))?;
@@ -111,27 +100,16 @@ impl UserInput {
             ("lastSeenTime", self.last_seen_time.is_present()),
             ("createdAt", self.created_at.is_present()),
             ("updatedAt", self.updated_at.is_present()),
-            (
-                "emailSuppressionStatus",
-                self.email_suppression_status.is_present(),
-            ),
+            ("emailSuppressionStatus", self.email_suppression_status.is_present()),
         ] {
             if present {
-                errors.push(FieldError::new(
-                    name,
-                    "read_only",
-                    format!("{name} is read-only"),
-                ));
+                errors.push(FieldError::new(name, "read_only", format!("{name} is read-only")));
             }
         }
-        let text = |field: &str,
-                    p: &Patch<String>,
-                    check: fn(&str, &str) -> Result<(), FieldError>| match p {
-            Patch::Value(v) if v.len() > MAX_TEXT => Err(FieldError::new(
-                field,
-                "too_long",
-                format!("{field} must be at most {MAX_TEXT} bytes"),
-            )),
+        let text = |field: &str, p: &Patch<String>, check: fn(&str, &str) -> Result<(), FieldError>| match p {
+            Patch::Value(v) if v.len() > MAX_TEXT => {
+                Err(FieldError::new(field, "too_long", format!("{field} must be at most {MAX_TEXT} bytes")))
+            }
             Patch::Value(v) => check(field, v),
             _ => Ok(()),
         };
@@ -217,11 +195,7 @@ fn dedupe<T>(patch: Patch<Vec<T>>, key: impl Fn(&T) -> String) -> Patch<Vec<T>> 
 pub fn check_push_token(prefix: &str, t: &PushToken) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if t.token.is_empty() || t.token.len() > 4096 {
-        errors.push(FieldError::new(
-            format!("{prefix}.token"),
-            "invalid",
-            "token must be 1 to 4096 bytes",
-        ));
+        errors.push(FieldError::new(format!("{prefix}.token"), "invalid", "token must be 1 to 4096 bytes"));
     }
     if t.device.device_id.is_empty() {
         errors.push(FieldError::new(
@@ -359,8 +333,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    const P256DH: &str =
-        "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
+    const P256DH: &str = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
 
     fn fields(e: ApiError) -> Vec<(String, &'static str)> {
         match e {
@@ -371,31 +344,16 @@ mod tests {
 
     #[test]
     fn put_builds_clear_and_set_documents() {
-        let c = parse_put(
-            "u1",
-            br#"{"email":"a@b.co","timezone":null,"attributes":{"x":1}}"#,
-            false,
-        )
-        .unwrap();
-        assert_eq!(
-            c.profile_clear,
-            json!({"email":null,"timezone":null,"attributes":null})
-        );
-        assert_eq!(
-            c.profile_set,
-            json!({"email":"a@b.co","attributes":{"x":1}})
-        );
+        let c = parse_put("u1", br#"{"email":"a@b.co","timezone":null,"attributes":{"x":1}}"#, false).unwrap();
+        assert_eq!(c.profile_clear, json!({"email":null,"timezone":null,"attributes":null}));
+        assert_eq!(c.profile_set, json!({"email":"a@b.co","attributes":{"x":1}}));
         assert_eq!(c.push_tokens, Patch::Absent);
     }
 
     #[test]
     fn read_only_and_invalid_fields_are_named() {
-        let e = parse_put(
-            "u1",
-            br#"{"createdAt":"x","isOnline":true,"email":"nope","number":"123"}"#,
-            false,
-        )
-        .unwrap_err();
+        let e =
+            parse_put("u1", br#"{"createdAt":"x","isOnline":true,"email":"nope","number":"123"}"#, false).unwrap_err();
         assert_eq!(
             fields(e),
             vec![
@@ -430,49 +388,25 @@ mod tests {
         let tokens = c.push_tokens.value().unwrap();
         assert_eq!(tokens.len(), 1);
         assert_eq!(tokens[0].device.device_id, "d2");
-        let e = parse_put(
-            "u1",
-            br#"{"pushTokens":[{"type":"XYZ","token":"t","device":{"device_id":"d"}}]}"#,
-            false,
-        )
-        .unwrap_err();
-        assert_eq!(
-            fields(e),
-            vec![("pushTokens[0].type".into(), "unknown_value")]
-        );
+        let e = parse_put("u1", br#"{"pushTokens":[{"type":"XYZ","token":"t","device":{"device_id":"d"}}]}"#, false)
+            .unwrap_err();
+        assert_eq!(fields(e), vec![("pushTokens[0].type".into(), "unknown_value")]);
     }
 
     #[test]
     fn create_generates_an_id_unless_given() {
-        assert_eq!(
-            parse_create(b"", "usr_1".into(), false).unwrap().id,
-            "usr_1"
-        );
-        assert_eq!(
-            parse_create(br#"{"id":"mine"}"#, "usr_1".into(), false)
-                .unwrap()
-                .id,
-            "mine"
-        );
+        assert_eq!(parse_create(b"", "usr_1".into(), false).unwrap().id, "usr_1");
+        assert_eq!(parse_create(br#"{"id":"mine"}"#, "usr_1".into(), false).unwrap().id, "mine");
         assert!(parse_create(br#"{"id":""}"#, "usr_1".into(), false).is_err());
     }
 
     #[test]
     fn stored_user_reads_back() {
-        let u = StoredUser {
-            id: "u".into(),
-            valid_web_push: 1,
-            created_ms: 0,
-            updated_ms: 1000,
-            ..Default::default()
-        };
+        let u = StoredUser { id: "u".into(), valid_web_push: 1, created_ms: 0, updated_ms: 1000, ..Default::default() };
         let u = u.into_user(true);
         assert!(u.is_notifiable);
         assert_eq!(u.created_at.as_deref(), Some("1970-01-01T00:00:00.000Z"));
         let v = serde_json::to_value(implicit_user("x")).unwrap();
-        assert_eq!(
-            v,
-            json!({"id":"x","pushTokens":[],"webPushTokens":[],"isNotifiable":false,"isOnline":false})
-        );
+        assert_eq!(v, json!({"id":"x","pushTokens":[],"webPushTokens":[],"isNotifiable":false,"isOnline":false}));
     }
 }

@@ -43,7 +43,7 @@ impl ApiError {
             ApiError::Forbidden => 403,
             ApiError::RouteNotFound { .. } | ApiError::NotFound { .. } => 404,
             ApiError::MethodNotAllowed { .. } => 405,
-            ApiError::Conflict { .. } => 409,
+            ApiError::Conflict { .. } | ApiError::InvalidTransition { .. } => 409,
             ApiError::PayloadTooLarge { .. } => 413,
             ApiError::Unavailable { .. } => 503,
             ApiError::Internal => 500,
@@ -59,6 +59,7 @@ impl ApiError {
             ApiError::Forbidden => "forbidden",
             ApiError::RouteNotFound { .. } | ApiError::NotFound { .. } => "not_found",
             ApiError::Conflict { .. } => "conflict",
+            ApiError::InvalidTransition { .. } => "invalid_transition",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::Unavailable { .. } => "unavailable",
             ApiError::Internal => "internal",
@@ -88,6 +89,12 @@ impl ApiError {
             ApiError::Conflict { field, .. } => {
                 format!("Choose another `{field}`, or update the resource that holds it.")
             }
+            ApiError::InvalidTransition { allowed, .. } if allowed.is_empty() => {
+                "This delivery accepts no changes in its current status.".into()
+            }
+            ApiError::InvalidTransition { allowed, .. } => {
+                format!("Allowed now: {}.", allowed.join(", "))
+            }
             ApiError::PayloadTooLarge { limit } => {
                 format!("Send at most {limit} bytes in one request.")
             }
@@ -106,6 +113,9 @@ impl ApiError {
                 json!({ "fields": [FieldError::new(*field, "conflict", self.to_string())] })
             }
             ApiError::PayloadTooLarge { limit } => json!({ "limit": limit }),
+            ApiError::InvalidTransition { current_status, allowed, .. } => {
+                json!({ "current_status": current_status, "allowed_transitions": allowed })
+            }
             _ => json!({}),
         }
     }
@@ -133,11 +143,7 @@ mod tests {
 
     #[test]
     fn validation_envelope_names_the_field() {
-        let e = ApiError::field(
-            "pageSize",
-            "out_of_range",
-            "pageSize must be between 1 and 1000",
-        );
+        let e = ApiError::field("pageSize", "out_of_range", "pageSize must be between 1 and 1000");
         let v = serde_json::to_value(e.envelope("req_1")).unwrap();
         assert_eq!(v["trackingId"], "req_1");
         assert_eq!(v["error"]["code"], "validation_failed");

@@ -20,11 +20,7 @@ pub struct FieldError {
 impl FieldError {
     /// A field error with the given reason and message.
     pub fn new(field: impl Into<String>, reason: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            reason,
-            message: message.into(),
-        }
+        Self { field: field.into(), reason, message: message.into() }
     }
 }
 
@@ -73,6 +69,16 @@ pub enum ApiError {
         /// Human-readable sentence.
         message: String,
     },
+    /// The delivery cannot make this change from where it stands.
+    #[error("{message}")]
+    InvalidTransition {
+        /// The delivery's status.
+        current_status: &'static str,
+        /// The changes it does allow now.
+        allowed: Vec<&'static str>,
+        /// Human-readable sentence.
+        message: String,
+    },
     /// The body is larger than the route accepts.
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge {
@@ -92,11 +98,7 @@ pub enum ApiError {
 
 impl ApiError {
     /// One invalid field.
-    pub fn field(
-        field: impl Into<String>,
-        reason: &'static str,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn field(field: impl Into<String>, reason: &'static str, message: impl Into<String>) -> Self {
         ApiError::Validation(vec![FieldError::new(field, reason, message)])
     }
 }

@@ -1,10 +1,11 @@
 //! Wire types: one definition of each shape the API reads or writes.
 
+mod delivery;
 mod patch;
+mod preferences;
 mod user;
 
+pub use delivery::*;
 pub use patch::Patch;
-pub use user::{
-    Device, Operation, OperationStatus, Pagination, Profile, PushProvider, PushSubscription,
-    PushToken, SubscriptionKeys, User, UserPage, WebPushToken,
-};
+pub use preferences::*;
+pub use user::*;

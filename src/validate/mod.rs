@@ -11,9 +11,7 @@ type Check = Result<(), FieldError>;
 /// Base64url, padding optional on input, never written.
 pub const B64URL: GeneralPurpose = GeneralPurpose::new(
     &alphabet::URL_SAFE,
-    GeneralPurposeConfig::new()
-        .with_encode_padding(false)
-        .with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    GeneralPurposeConfig::new().with_encode_padding(false).with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
 /// Longest id (user ids, identities) in characters.
@@ -23,38 +21,20 @@ pub const MAX_ID_CHARS: usize = 256;
 pub fn id(field: &str, value: &str) -> Check {
     let n = value.chars().count();
     if n == 0 {
-        return Err(FieldError::new(
-            field,
-            "required",
-            format!("{field} must not be empty"),
-        ));
+        return Err(FieldError::new(field, "required", format!("{field} must not be empty")));
     }
     if n > MAX_ID_CHARS {
-        return Err(FieldError::new(
-            field,
-            "too_long",
-            format!("{field} must be at most {MAX_ID_CHARS} characters"),
-        ));
+        return Err(FieldError::new(field, "too_long", format!("{field} must be at most {MAX_ID_CHARS} characters")));
     }
     if value.chars().any(|c| c == '/' || c.is_control()) {
-        return Err(FieldError::new(
-            field,
-            "invalid",
-            format!("{field} must not contain '/' or control characters"),
-        ));
+        return Err(FieldError::new(field, "invalid", format!("{field} must not contain '/' or control characters")));
     }
     Ok(())
 }
 
 /// An email address: `local@domain.tld`, at most 254 characters, no spaces.
 pub fn email(field: &str, value: &str) -> Check {
-    let bad = || {
-        FieldError::new(
-            field,
-            "invalid",
-            format!("{field} must be an email address like name@example.com"),
-        )
-    };
+    let bad = || FieldError::new(field, "invalid", format!("{field} must be an email address like name@example.com"));
     let (local, domain) = value.rsplit_once('@').ok_or_else(bad)?;
     let label_ok = |l: &str| {
         !l.is_empty()
@@ -66,9 +46,7 @@ pub fn email(field: &str, value: &str) -> Check {
     let ok = value.len() <= 254
         && !local.is_empty()
         && local.len() <= 64
-        && !local
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '@')
+        && !local.chars().any(|c| c.is_whitespace() || c.is_control() || c == '@')
         && domain.contains('.')
         && domain.split('.').all(label_ok);
     ok.then_some(()).ok_or_else(bad)
@@ -77,49 +55,28 @@ pub fn email(field: &str, value: &str) -> Check {
 /// An E.164 phone number: `+` then 2 to 15 digits, the first not 0.
 pub fn e164(field: &str, value: &str) -> Check {
     let digits = value.strip_prefix('+').unwrap_or("");
-    let ok = (2..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0');
-    ok.then_some(()).ok_or_else(|| {
-        FieldError::new(
-            field,
-            "invalid",
-            format!("{field} must be an E.164 number like +14155550123"),
-        )
-    })
+    let ok = (2..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0');
+    ok.then_some(())
+        .ok_or_else(|| FieldError::new(field, "invalid", format!("{field} must be an E.164 number like +14155550123")))
 }
 
 /// An IANA time zone name such as `America/New_York`.
 pub fn timezone(field: &str, value: &str) -> Check {
-    timezones::NAMES
-        .binary_search(&value)
-        .map(|_| ())
-        .map_err(|_| {
-            FieldError::new(
-                field,
-                "invalid",
-                format!("{field} must be an IANA time zone such as America/New_York"),
-            )
-        })
+    timezones::NAMES.binary_search(&value).map(|_| ()).map_err(|_| {
+        FieldError::new(field, "invalid", format!("{field} must be an IANA time zone such as America/New_York"))
+    })
 }
 
 /// A push endpoint: an `https://` URL; with `dev_mode`, also `http://` on a loopback host.
 pub fn endpoint(field: &str, value: &str, dev_mode: bool) -> Check {
     let bad = |why: &str| FieldError::new(field, "invalid", format!("{field} {why}"));
     if value.len() > 2048 {
-        return Err(FieldError::new(
-            field,
-            "too_long",
-            format!("{field} must be at most 2048 characters"),
-        ));
+        return Err(FieldError::new(field, "too_long", format!("{field} must be at most 2048 characters")));
     }
     if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad("must not contain spaces or control characters"));
     }
-    let (secure, rest) = match (
-        value.strip_prefix("https://"),
-        value.strip_prefix("http://"),
-    ) {
+    let (secure, rest) = match (value.strip_prefix("https://"), value.strip_prefix("http://")) {
         (Some(rest), _) => (true, rest),
         (None, Some(rest)) => (false, rest),
         _ => return Err(bad("must be an https:// URL")),
@@ -134,18 +91,14 @@ pub fn endpoint(field: &str, value: &str, dev_mode: bool) -> Check {
     }
     let dev_loopback = dev_mode && matches!(host, "127.0.0.1" | "localhost" | "::1");
     if !secure && !dev_loopback {
-        return Err(bad(
-            "must be an https:// URL (http:// is accepted only for loopback hosts in dev mode)",
-        ));
+        return Err(bad("must be an https:// URL (http:// is accepted only for loopback hosts in dev mode)"));
     }
     Ok(())
 }
 
 /// Decodes base64url (padding optional) or refuses the field.
 pub fn base64url(field: &str, value: &str) -> Result<Vec<u8>, FieldError> {
-    B64URL
-        .decode(value)
-        .map_err(|_| FieldError::new(field, "invalid", format!("{field} must be base64url")))
+    B64URL.decode(value).map_err(|_| FieldError::new(field, "invalid", format!("{field} must be base64url")))
 }
 
 /// A subscription's `p256dh`: a 65-byte uncompressed P-256 point that lies on the curve.
@@ -164,13 +117,9 @@ pub fn p256dh(field: &str, value: &str) -> Check {
 /// A subscription's `auth` secret: 16 bytes.
 pub fn auth_secret(field: &str, value: &str) -> Check {
     let bytes = base64url(field, value)?;
-    (bytes.len() == 16).then_some(()).ok_or_else(|| {
-        FieldError::new(
-            field,
-            "invalid",
-            format!("{field} must be 16 bytes, base64url"),
-        )
-    })
+    (bytes.len() == 16)
+        .then_some(())
+        .ok_or_else(|| FieldError::new(field, "invalid", format!("{field} must be 16 bytes, base64url")))
 }
 
 /// Collects the errors of several checks; `Ok` when none failed.
@@ -203,27 +152,11 @@ mod tests {
     fn emails_and_numbers() {
         assert!(email("email", "ada@example.com").is_ok());
         assert!(email("email", "a.b+c@sub.example.co").is_ok());
-        for bad in [
-            "",
-            "ada",
-            "@example.com",
-            "ada@",
-            "ada@example",
-            "a b@example.com",
-            "ada@-x.com",
-            "ada@x..com",
-        ] {
+        for bad in ["", "ada", "@example.com", "ada@", "ada@example", "a b@example.com", "ada@-x.com", "ada@x..com"] {
             assert!(email("email", bad).is_err(), "{bad}");
         }
         assert!(e164("number", "+14155550123").is_ok());
-        for bad in [
-            "14155550123",
-            "+0123",
-            "+1",
-            "+1234567890123456",
-            "+1-415",
-            "",
-        ] {
+        for bad in ["14155550123", "+0123", "+1", "+1234567890123456", "+1-415", ""] {
             assert!(e164("number", bad).is_err(), "{bad}");
         }
     }

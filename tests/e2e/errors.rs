@@ -9,37 +9,19 @@ fn unknown_route_and_wrong_method() {
     call("POST", "/nope", Some("{}"), Auth::None).assert_error(404, "not_found");
     let r = call("PATCH", "/users/x", Some("{}"), Auth::Secret);
     r.assert_error(405, "bad_request");
-    assert_eq!(
-        r.body["error"]["details"]["allowed_methods"],
-        json!(["GET", "PUT", "DELETE"])
-    );
+    assert_eq!(r.body["error"]["details"]["allowed_methods"], json!(["GET", "PUT", "DELETE"]));
 }
 
 #[test]
 fn admin_routes_need_the_secret_key() {
     call("GET", "/users", None, Auth::None).assert_error(401, "unauthenticated");
-    call(
-        "GET",
-        "/users",
-        None,
-        Auth::Raw("authorization", "Bearer sk_wrong"),
-    )
-    .assert_error(401, "unauthenticated");
-    call("GET", "/users/x", None, Auth::Raw("x-secret-key", ""))
-        .assert_error(401, "unauthenticated");
+    call("GET", "/users", None, Auth::Raw("authorization", "Bearer sk_wrong")).assert_error(401, "unauthenticated");
+    call("GET", "/users/x", None, Auth::Raw("x-secret-key", "")).assert_error(401, "unauthenticated");
     let key = edge().secret_key.clone();
     let almost = format!("{}x", &key[..key.len() - 1]);
-    call(
-        "GET",
-        "/users/x",
-        None,
-        Auth::Raw("authorization", &format!("Bearer {almost}")),
-    )
-    .assert_error(401, "unauthenticated");
-    assert_eq!(
-        call("GET", "/users/x", None, Auth::SecretHeader).status,
-        200
-    );
+    call("GET", "/users/x", None, Auth::Raw("authorization", &format!("Bearer {almost}")))
+        .assert_error(401, "unauthenticated");
+    assert_eq!(call("GET", "/users/x", None, Auth::SecretHeader).status, 200);
     assert_eq!(call("GET", "/users/x", None, Auth::Secret).status, 200);
 }
 
@@ -55,18 +37,11 @@ fn malformed_bodies_name_the_problem_and_write_nothing() {
     let r = send("PUT", &path, &json!({"email": 42}));
     r.assert_error(400, "validation_failed");
     assert_eq!(r.field(), "email");
-    assert_eq!(
-        r.body["error"]["details"]["fields"][0]["reason"],
-        "wrong_type"
-    );
+    assert_eq!(r.body["error"]["details"]["fields"][0]["reason"], "wrong_type");
     let r = send("PUT", &path, &json!({"emial": "x@y.z"}));
     r.assert_error(400, "validation_failed");
     assert_eq!(r.field(), "emial");
-    let r = send(
-        "PUT",
-        &path,
-        &json!({"pushTokens": [{"type": "SMS", "token": "t", "device": {"device_id": "d"}}]}),
-    );
+    let r = send("PUT", &path, &json!({"pushTokens": [{"type": "SMS", "token": "t", "device": {"device_id": "d"}}]}));
     r.assert_error(400, "validation_failed");
     assert_eq!(r.field(), "pushTokens[0].type");
     let big = json!({"attributes": {"blob": "x".repeat(70 * 1024)}});

@@ -12,11 +12,7 @@ fn web_push_subscriptions_register_dedupe_and_remove() {
     let r = send("POST", &base, &sub);
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.body["sub"]["endpoint"], endpoint.as_str());
-    assert_eq!(
-        send("POST", &base, &sub).status,
-        200,
-        "same endpoint again is an update"
-    );
+    assert_eq!(send("POST", &base, &sub).status, 200, "same endpoint again is an update");
     let user = get(&format!("/users/{}", enc(&id)));
     assert_eq!(user.body["isNotifiable"], true);
     assert_eq!(user.body["webPushTokens"].as_array().unwrap().len(), 1);
@@ -37,34 +33,18 @@ fn web_push_subscriptions_register_dedupe_and_remove() {
             json!({"sub": {"endpoint": "https://p.example/x", "keys": {"p256dh": "BAAA", "auth": AUTH}}}),
             "sub.keys.p256dh",
         ),
-        (
-            json!({"sub": {"endpoint": "https://p.example/x"}}),
-            "sub.keys",
-        ),
+        (json!({"sub": {"endpoint": "https://p.example/x"}}), "sub.keys"),
     ] {
         let r = send("POST", &base, &sub);
         r.assert_error(400, "validation_failed");
         assert_eq!(r.field(), field, "{}", r.text);
     }
 
-    let del = |e: &str| {
-        call(
-            "DELETE",
-            &format!("{base}?endpoint={}", enc(e)),
-            None,
-            Auth::Secret,
-        )
-    };
+    let del = |e: &str| call("DELETE", &format!("{base}?endpoint={}", enc(e)), None, Auth::Secret);
     assert_eq!(del(&endpoint).status, 204);
     del(&endpoint).assert_error(404, "not_found");
     call("DELETE", &base, None, Auth::Secret).assert_error(400, "validation_failed");
-    assert_eq!(
-        get(&format!("/users/{}", enc(&id))).body["webPushTokens"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(get(&format!("/users/{}", enc(&id))).body["webPushTokens"].as_array().unwrap().len(), 1);
 }
 
 #[test]
@@ -72,22 +52,10 @@ fn a_subscription_moves_to_the_user_who_registers_it() {
     let (a, b) = (unique("mva"), unique("mvb"));
     let endpoint = format!("https://push.example.net/{}", unique("e"));
     let sub = json!({"sub": {"endpoint": endpoint, "keys": {"p256dh": P256DH, "auth": AUTH}}});
-    assert_eq!(
-        send("POST", &format!("/users/{}/webpush", enc(&a)), &sub).status,
-        201
-    );
-    assert_eq!(
-        send("POST", &format!("/users/{}/webpush", enc(&b)), &sub).status,
-        201
-    );
-    assert_eq!(
-        get(&format!("/users/{}", enc(&a))).body["webPushTokens"],
-        json!([])
-    );
-    assert_eq!(
-        get(&format!("/users/{}", enc(&b))).body["webPushTokens"][0]["sub"]["endpoint"],
-        endpoint.as_str()
-    );
+    assert_eq!(send("POST", &format!("/users/{}/webpush", enc(&a)), &sub).status, 201);
+    assert_eq!(send("POST", &format!("/users/{}/webpush", enc(&b)), &sub).status, 201);
+    assert_eq!(get(&format!("/users/{}", enc(&a))).body["webPushTokens"], json!([]));
+    assert_eq!(get(&format!("/users/{}", enc(&b))).body["webPushTokens"][0]["sub"]["endpoint"], endpoint.as_str());
 }
 
 #[test]
@@ -100,10 +68,7 @@ fn push_tokens_register_dedupe_and_remove() {
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.body, body);
     assert_eq!(send("POST", &base, &body).status, 200);
-    assert_eq!(
-        get(&format!("/users/{}", enc(&id))).body["pushTokens"],
-        json!([body])
-    );
+    assert_eq!(get(&format!("/users/{}", enc(&id))).body["pushTokens"], json!([body]));
     let r = send(
         "POST",
         &base,
@@ -111,26 +76,12 @@ fn push_tokens_register_dedupe_and_remove() {
     );
     r.assert_error(400, "validation_failed");
     assert_eq!(r.field(), "environment");
-    let r = send(
-        "POST",
-        &base,
-        &json!({"type": "APN", "device": {"device_id": "d"}}),
-    );
+    let r = send("POST", &base, &json!({"type": "APN", "device": {"device_id": "d"}}));
     r.assert_error(400, "validation_failed");
     assert_eq!(r.field(), "token");
 
-    let del = |t: &str| {
-        call(
-            "DELETE",
-            &format!("{base}?token={}", enc(t)),
-            None,
-            Auth::Secret,
-        )
-    };
+    let del = |t: &str| call("DELETE", &format!("{base}?token={}", enc(t)), None, Auth::Secret);
     assert_eq!(del(&token).status, 204);
     del(&token).assert_error(404, "not_found");
-    assert_eq!(
-        get(&format!("/users/{}", enc(&id))).body["isNotifiable"],
-        false
-    );
+    assert_eq!(get(&format!("/users/{}", enc(&id))).body["isNotifiable"], false);
 }

@@ -30,10 +30,7 @@ fn root() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port()
 }
 
 fn start() -> Edge {
@@ -47,8 +44,7 @@ fn start() -> Edge {
     std::fs::create_dir_all(&state).expect("state dir");
     let secret_key = format!("sk_test_{}", unique("k"));
     let vapid_public_key =
-        "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4"
-            .to_owned();
+        "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4".to_owned();
     let env_file = state.join("test.vars");
     std::fs::write(
         &env_file,
@@ -77,21 +73,13 @@ fn start() -> Edge {
         .expect("start scripts/local-edge.sh");
     let base = format!("http://127.0.0.1:{port}");
     wait_healthy(&base, &state.join("wrangler.log"));
-    Edge {
-        base,
-        secret_key,
-        vapid_public_key,
-        _guard: Mutex::new(guard),
-    }
+    Edge { base, secret_key, vapid_public_key, _guard: Mutex::new(guard) }
 }
 
 fn wait_healthy(base: &str, log: &Path) {
     let deadline = Instant::now() + Duration::from_secs(90);
     while Instant::now() < deadline {
-        if let Ok(r) = ureq::get(&format!("{base}/health"))
-            .timeout(Duration::from_secs(2))
-            .call()
-        {
+        if let Ok(r) = ureq::get(&format!("{base}/health")).timeout(Duration::from_secs(2)).call() {
             if r.status() == 200 {
                 return;
             }
@@ -106,12 +94,7 @@ fn wait_healthy(base: &str, log: &Path) {
 pub fn unique(prefix: &str) -> String {
     static N: AtomicU64 = AtomicU64::new(0);
     static T: OnceLock<u128> = OnceLock::new();
-    let t = T.get_or_init(|| {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos()
-    });
+    let t = T.get_or_init(|| SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos());
     format!("{prefix}-{t:x}-{}", N.fetch_add(1, Ordering::Relaxed))
 }
 
@@ -142,9 +125,7 @@ impl Reply {
 
     /// The first `error.details.fields[].field`.
     pub fn field(&self) -> &str {
-        self.body["error"]["details"]["fields"][0]["field"]
-            .as_str()
-            .unwrap_or("")
+        self.body["error"]["details"]["fields"][0]["field"].as_str().unwrap_or("")
     }
 
     /// Asserts an envelope with this status and code, consistent with X-Request-Id.
@@ -156,9 +137,7 @@ impl Reply {
         assert_eq!(self.body["trackingId"], rid);
         assert_eq!(self.body["error"]["request_id"], rid);
         assert_eq!(self.body["error"]["status"], status);
-        assert!(self.body["error"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()));
+        assert!(self.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
         self
     }
 }
@@ -166,8 +145,7 @@ impl Reply {
 /// Sends a request to the shared edge.
 pub fn call(method: &str, path: &str, body: Option<&str>, auth: Auth) -> Reply {
     let edge = edge();
-    let mut req =
-        ureq::request(method, &format!("{}{path}", edge.base)).timeout(Duration::from_secs(30));
+    let mut req = ureq::request(method, &format!("{}{path}", edge.base)).timeout(Duration::from_secs(30));
     req = match auth {
         Auth::None => req,
         Auth::Secret => req.set("authorization", &format!("Bearer {}", edge.secret_key)),
@@ -186,18 +164,9 @@ pub fn call(method: &str, path: &str, body: Option<&str>, auth: Auth) -> Reply {
     let request_id = resp.header("x-request-id").map(str::to_owned);
     let content_type = resp.header("content-type").map(str::to_owned);
     let mut text = String::new();
-    resp.into_reader()
-        .take(10_000_000)
-        .read_to_string(&mut text)
-        .expect("body");
+    resp.into_reader().take(10_000_000).read_to_string(&mut text).expect("body");
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply {
-        status,
-        request_id,
-        content_type,
-        body,
-        text,
-    }
+    Reply { status, request_id, content_type, body, text }
 }
 
 /// GET with the secret key.
@@ -214,9 +183,7 @@ pub fn send(method: &str, path: &str, body: &Value) -> Reply {
 pub fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -237,6 +204,5 @@ pub fn eventually<T>(secs: u64, mut check: impl FnMut() -> Option<T>) -> Option<
 }
 
 /// The RFC 8291 example user agent key and auth secret: a valid subscription's keys.
-pub const P256DH: &str =
-    "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
+pub const P256DH: &str = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
 pub const AUTH: &str = "BTBZMqHH6r4Tts7J_aSIgg";

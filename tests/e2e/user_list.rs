@@ -35,20 +35,12 @@ fn all_ids_while_inserting(sizes: &[u32], insert_prefix: &str) -> Vec<String> {
         assert_eq!(r.status, 200, "{}", r.text);
         let users = r.body["users"].as_array().unwrap();
         assert!(users.len() <= size as usize);
-        assert_eq!(
-            r.body["pagination"]["self"],
-            token.as_deref().map_or(json!(null), |t| json!(t))
-        );
+        assert_eq!(r.body["pagination"]["self"], token.as_deref().map_or(json!(null), |t| json!(t)));
         seen.extend(users.iter().map(|u| u["id"].as_str().unwrap().to_owned()));
         // Insert while paging: new users must not make the walk skip or repeat anyone.
         if i < 3 {
             assert_eq!(
-                send(
-                    "PUT",
-                    &format!("/users/{}", enc(&format!("{insert_prefix}-{i}"))),
-                    &json!({})
-                )
-                .status,
+                send("PUT", &format!("/users/{}", enc(&format!("{insert_prefix}-{i}"))), &json!({})).status,
                 201
             );
         }

@@ -37,28 +37,16 @@ fn put_creates_then_merges_and_null_clears() {
     let created_at = r.body["createdAt"].clone();
     assert!(created_at.is_string());
 
-    let r = send(
-        "PUT",
-        &path(&id),
-        &json!({"number": "+14155550123", "attributes": {"c": 3}}),
-    );
+    let r = send("PUT", &path(&id), &json!({"number": "+14155550123", "attributes": {"c": 3}}));
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["email"], "ada@example.com", "omitted fields stay");
     assert_eq!(r.body["number"], "+14155550123");
-    assert_eq!(
-        r.body["attributes"],
-        json!({"c": 3}),
-        "given objects replace whole"
-    );
+    assert_eq!(r.body["attributes"], json!({"c": 3}), "given objects replace whole");
     assert_eq!(r.body["createdAt"], created_at);
 
     let r = send("PUT", &path(&id), &json!({"email": null, "timezone": null}));
     assert_eq!(r.status, 200);
-    assert!(
-        r.body.get("email").is_none() && r.body.get("timezone").is_none(),
-        "{}",
-        r.text
-    );
+    assert!(r.body.get("email").is_none() && r.body.get("timezone").is_none(), "{}", r.text);
     assert_eq!(r.body["number"], "+14155550123");
     assert_eq!(get(&path(&id)).body, r.body);
 }
@@ -69,17 +57,9 @@ fn invalid_fields_are_named_and_nothing_is_written() {
     for (body, field, reason) in [
         (json!({"email": "not-an-email"}), "email", "invalid"),
         (json!({"number": "555-1234"}), "number", "invalid"),
-        (
-            json!({"timezone": "Mars/Olympus_Mons"}),
-            "timezone",
-            "invalid",
-        ),
+        (json!({"timezone": "Mars/Olympus_Mons"}), "timezone", "invalid"),
         (json!({"identity": ""}), "identity", "required"),
-        (
-            json!({"createdAt": "2020-01-01T00:00:00Z"}),
-            "createdAt",
-            "read_only",
-        ),
+        (json!({"createdAt": "2020-01-01T00:00:00Z"}), "createdAt", "read_only"),
         (json!({"isNotifiable": true}), "isNotifiable", "read_only"),
         (json!({"lastSeenTime": "x"}), "lastSeenTime", "read_only"),
         (json!({"id": "someone-else"}), "id", "invalid"),
@@ -112,11 +92,7 @@ fn tokens_merge_by_token_and_endpoint() {
     let t2 = json!({"type": "APN", "token": unique("apn"), "device": {"device_id": "d2", "platform": "ios"}, "environment": "production"});
     let e1 = format!("https://push.example.net/{}", unique("e"));
     let e2 = format!("https://push.example.net/{}", unique("e"));
-    let r = send(
-        "PUT",
-        &path(&id),
-        &json!({"pushTokens": [t1], "webPushTokens": [web_push(&e1)]}),
-    );
+    let r = send("PUT", &path(&id), &json!({"pushTokens": [t1], "webPushTokens": [web_push(&e1)]}));
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.body["isNotifiable"], true);
 
@@ -130,24 +106,13 @@ fn tokens_merge_by_token_and_endpoint() {
     assert_eq!(r.status, 200);
     let tokens = r.body["pushTokens"].as_array().unwrap();
     assert_eq!(tokens.len(), 2, "{}", r.text);
-    assert_eq!(
-        tokens.iter().find(|t| t["token"] == t1["token"]).unwrap()["device"]["device_id"],
-        "d1-new"
-    );
-    let endpoints: Vec<&str> = r.body["webPushTokens"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["sub"]["endpoint"].as_str().unwrap())
-        .collect();
+    assert_eq!(tokens.iter().find(|t| t["token"] == t1["token"]).unwrap()["device"]["device_id"], "d1-new");
+    let endpoints: Vec<&str> =
+        r.body["webPushTokens"].as_array().unwrap().iter().map(|s| s["sub"]["endpoint"].as_str().unwrap()).collect();
     assert_eq!(endpoints.len(), 2);
     assert!(endpoints.contains(&e1.as_str()) && endpoints.contains(&e2.as_str()));
 
-    let r = send(
-        "PUT",
-        &path(&id),
-        &json!({"pushTokens": null, "webPushTokens": null}),
-    );
+    let r = send("PUT", &path(&id), &json!({"pushTokens": null, "webPushTokens": null}));
     assert_eq!(r.status, 200);
     assert_eq!(r.body["pushTokens"], json!([]));
     assert_eq!(r.body["webPushTokens"], json!([]));
@@ -159,38 +124,20 @@ fn identity_finds_the_user_and_is_unique() {
     let a = unique("ida");
     let b = unique("idb");
     let identity = unique("identity");
-    assert_eq!(
-        send(
-            "PUT",
-            &path(&a),
-            &json!({"identity": identity, "friendlyName": "A"})
-        )
-        .status,
-        201
-    );
+    assert_eq!(send("PUT", &path(&a), &json!({"identity": identity, "friendlyName": "A"})).status, 201);
     let r = get(&path(&identity));
     assert_eq!(r.status, 200);
     assert_eq!(r.body["id"], a.as_str());
     assert_eq!(r.body["friendlyName"], "A");
 
-    let r = send(
-        "PUT",
-        &path(&b),
-        &json!({"identity": identity, "friendlyName": "B"}),
-    );
+    let r = send("PUT", &path(&b), &json!({"identity": identity, "friendlyName": "B"}));
     r.assert_error(409, "conflict");
     assert_eq!(r.field(), "identity");
     // The refused PUT wrote nothing, not even the user row.
     call("DELETE", &path(&b), None, Auth::Secret).assert_error(404, "not_found");
     // Releasing the identity frees it.
-    assert_eq!(
-        send("PUT", &path(&a), &json!({"identity": null})).status,
-        200
-    );
-    assert_eq!(
-        send("PUT", &path(&b), &json!({"identity": identity})).status,
-        201
-    );
+    assert_eq!(send("PUT", &path(&a), &json!({"identity": null})).status, 200);
+    assert_eq!(send("PUT", &path(&b), &json!({"identity": identity})).status, 201);
     assert_eq!(get(&path(&identity)).body["id"], b.as_str());
 }
 
@@ -207,11 +154,7 @@ fn post_users_generates_ids_and_refuses_taken_ones() {
 
     let mine = unique("chosen");
     assert_eq!(send("POST", "/users", &json!({"id": mine})).status, 201);
-    let r = send(
-        "POST",
-        "/users",
-        &json!({"id": mine, "email": "x@example.com"}),
-    );
+    let r = send("POST", "/users", &json!({"id": mine, "email": "x@example.com"}));
     r.assert_error(409, "conflict");
     assert_eq!(r.field(), "id");
     assert!(get(&path(&mine)).body.get("email").is_none());
@@ -245,29 +188,16 @@ fn delete_cascades_through_the_queue() {
         let r = get(&format!("/operations/{op}"));
         (r.body["status"] == "succeeded").then_some(r)
     });
-    assert!(
-        done.is_some(),
-        "the delete operation did not succeed within 30 s"
-    );
+    assert!(done.is_some(), "the delete operation did not succeed within 30 s");
     let r = get(&path(&id));
     assert_eq!(
         r.body,
         json!({"id": id, "pushTokens": [], "webPushTokens": [], "isNotifiable": false, "isOnline": false})
     );
     // The token and subscription went with the user: removing them now finds nothing.
-    call(
-        "DELETE",
-        &format!("{}/push-tokens?token={}", path(&id), enc(&token)),
-        None,
-        Auth::Secret,
-    )
-    .assert_error(404, "not_found");
-    call(
-        "DELETE",
-        &format!("{}/webpush?endpoint={}", path(&id), enc(&endpoint)),
-        None,
-        Auth::Secret,
-    )
-    .assert_error(404, "not_found");
+    call("DELETE", &format!("{}/push-tokens?token={}", path(&id), enc(&token)), None, Auth::Secret)
+        .assert_error(404, "not_found");
+    call("DELETE", &format!("{}/webpush?endpoint={}", path(&id), enc(&endpoint)), None, Auth::Secret)
+        .assert_error(404, "not_found");
     get("/operations/op_unknown").assert_error(404, "not_found");
 }

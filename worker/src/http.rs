@@ -44,29 +44,19 @@ pub fn no_content() -> Answer {
 pub fn error_response(e: &ApiError, request_id: &str) -> Response {
     match Response::from_json(&e.envelope(request_id)) {
         Ok(r) => r.with_status(e.status()),
-        Err(_) => Response::error("internal", 500)
-            .unwrap_or_else(|_| Response::empty().expect("empty response")),
+        Err(_) => Response::error("internal", 500).unwrap_or_else(|_| Response::empty().expect("empty response")),
     }
 }
 
 /// The request body, refused with 413 past 64 KiB (by `Content-Length` before reading).
 pub async fn body(req: &mut Request) -> Result<Vec<u8>, Fail> {
-    let declared = req
-        .headers()
-        .get("content-length")?
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared = req.headers().get("content-length")?.and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return Err(ApiError::PayloadTooLarge {
-            limit: MAX_BODY_BYTES,
-        }
-        .into());
+        return Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES }.into());
     }
     let bytes = req.bytes().await?;
     if bytes.len() > MAX_BODY_BYTES {
-        return Err(ApiError::PayloadTooLarge {
-            limit: MAX_BODY_BYTES,
-        }
-        .into());
+        return Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES }.into());
     }
     Ok(bytes)
 }
@@ -77,28 +67,18 @@ pub struct Query(Vec<(String, String)>);
 impl Query {
     /// The query of `req`'s URL.
     pub fn of(req: &Request) -> Result<Self, Fail> {
-        Ok(Query(tidings::route::query_pairs(
-            req.url()?.query().unwrap_or(""),
-        )))
+        Ok(Query(tidings::route::query_pairs(req.url()?.query().unwrap_or(""))))
     }
 
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// The first value of `name`, or a `required` error naming it.
     pub fn require(&self, name: &str) -> Result<&str, Fail> {
-        self.get(name).filter(|v| !v.is_empty()).ok_or_else(|| {
-            ApiError::field(
-                name,
-                "required",
-                format!("query parameter {name} is required"),
-            )
-            .into()
-        })
+        self.get(name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| ApiError::field(name, "required", format!("query parameter {name} is required")).into())
     }
 }

@@ -1,5 +1,7 @@
 //! The `SEND` queue consumer: background jobs, acknowledged one by one.
 
+use crate::feed::client;
+use crate::feed::protocol::Command;
 use crate::http::Fail;
 use crate::platform::now_ms;
 use crate::store;
@@ -29,19 +31,20 @@ pub async fn consume(batch: MessageBatch<Job>, env: Env) {
 
 async fn run(job: &Job, env: &Env) -> Result<(), Fail> {
     match job {
-        Job::DeleteUser {
-            operation_id,
-            user_id,
-        } => {
+        Job::DeleteUser { operation_id, user_id } => {
             let db = env.d1("DB")?;
+            let erased = client::call(env, user_id, operation_id, &Command::Erase).await?;
+            if erased.status_code() >= 300 {
+                return Err(tidings::ApiError::Internal.into());
+            }
             let mut batch = store::users::delete_all(&db, user_id)?;
-            batch.push(store::operations::finish(
-                &db,
-                operation_id,
-                OperationStatus::Succeeded,
-                now_ms(),
-            )?);
+            batch.push(store::operations::finish(&db, operation_id, OperationStatus::Succeeded, now_ms())?);
             db.batch(batch).await?;
+            Ok(())
+        }
+        Job::SendWebPush { delivery, .. } => {
+            // The sender arrives with the web push issue; until then the delivery stays pending.
+            worker::console_log!("web push delivery {} queued; no sender yet", delivery.id);
             Ok(())
         }
     }

@@ -5,6 +5,7 @@
 
 mod app;
 mod config;
+mod feed;
 mod http;
 mod jobs;
 mod platform;

@@ -18,10 +18,7 @@ pub fn openapi() -> Answer {
 
 pub fn vapid(ctx: &Ctx) -> Answer {
     if ctx.config.vapid_public_key.is_empty() {
-        return Err(ApiError::Unavailable {
-            what: "TIDINGS_VAPID_PUBLIC_KEY",
-        }
-        .into());
+        return Err(ApiError::Unavailable { what: "TIDINGS_VAPID_PUBLIC_KEY" }.into());
     }
     json(200, &json!({ "publicKey": ctx.config.vapid_public_key }))
 }

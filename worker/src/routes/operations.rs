@@ -9,10 +9,6 @@ pub async fn get(ctx: Ctx) -> Answer {
     let id = ctx.param();
     match store::operations::get(&ctx.db()?, id).await? {
         Some(op) => json(200, &op),
-        None => Err(ApiError::NotFound {
-            resource: "operation",
-            id: id.to_owned(),
-        }
-        .into()),
+        None => Err(ApiError::NotFound { resource: "operation", id: id.to_owned() }.into()),
     }
 }

@@ -25,11 +25,7 @@ pub async fn remove_web_push(ctx: Ctx) -> Answer {
     let query = Query::of(&ctx.req)?;
     let endpoint = query.require("endpoint")?;
     if !store::users::remove_web_push(&ctx.db()?, id, endpoint).await? {
-        return Err(ApiError::NotFound {
-            resource: "web push subscription",
-            id: endpoint.to_owned(),
-        }
-        .into());
+        return Err(ApiError::NotFound { resource: "web push subscription", id: endpoint.to_owned() }.into());
     }
     no_content()
 }
@@ -47,11 +43,7 @@ pub async fn remove_push_token(ctx: Ctx) -> Answer {
     let query = Query::of(&ctx.req)?;
     let token = query.require("token")?;
     if !store::users::remove_push_token(&ctx.db()?, id, token).await? {
-        return Err(ApiError::NotFound {
-            resource: "push token",
-            id: token.to_owned(),
-        }
-        .into());
+        return Err(ApiError::NotFound { resource: "push token", id: token.to_owned() }.into());
     }
     no_content()
 }

@@ -13,24 +13,17 @@ pub async fn list(ctx: Ctx) -> Answer {
     let query = Query::of(&ctx.req)?;
     let size = paging::page_size(query.get("pageSize"))?;
     let token = query.get("pageToken").filter(|t| !t.is_empty());
-    let after = token
-        .map(|t| paging::decode_token("users", "pageToken", t))
-        .transpose()?
-        .unwrap_or(0);
+    let after = token.map(|t| paging::decode_token("users", "pageToken", t)).transpose()?.unwrap_or(0);
     let mut rows = store::users::list(&ctx.db()?, after, size + 1).await?;
     let next = if rows.len() > size as usize {
         rows.truncate(size as usize);
-        rows.last()
-            .map(|(pk, _)| paging::encode_token("users", *pk))
+        rows.last().map(|(pk, _)| paging::encode_token("users", *pk))
     } else {
         None
     };
     let page = UserPage {
         users: rows.into_iter().map(|(_, u)| u.into_user(true)).collect(),
-        pagination: Pagination {
-            this: token.map(str::to_owned),
-            next,
-        },
+        pagination: Pagination { this: token.map(str::to_owned), next },
     };
     json(200, &page)
 }
@@ -63,21 +56,11 @@ pub async fn delete(ctx: Ctx) -> Answer {
     validate::id("userId", id).map_err(|e| ApiError::Validation(vec![e]))?;
     let db = ctx.db()?;
     if !store::users::exists(&db, id).await? {
-        return Err(ApiError::NotFound {
-            resource: "user",
-            id: id.to_owned(),
-        }
-        .into());
+        return Err(ApiError::NotFound { resource: "user", id: id.to_owned() }.into());
     }
     let operation_id = new_id("op");
     store::operations::create(&db, &operation_id, "user.delete", id, now_ms()).await?;
-    let job = Job::DeleteUser {
-        operation_id: operation_id.clone(),
-        user_id: id.to_owned(),
-    };
+    let job = Job::DeleteUser { operation_id: operation_id.clone(), user_id: id.to_owned() };
     ctx.env.queue("SEND")?.send(job).await?;
-    json(
-        202,
-        &json!({ "resourceId": operation_id, "resourceLocation": format!("/operations/{operation_id}") }),
-    )
+    json(202, &json!({ "resourceId": operation_id, "resourceLocation": format!("/operations/{operation_id}") }))
 }

@@ -1,6 +1,8 @@
 //! D1 storage: every SQL statement of the worker lives under this module.
 
+pub mod idempotency;
 pub mod operations;
+pub mod preferences;
 pub mod users;
 
 use crate::http::Fail;
@@ -19,31 +21,17 @@ pub fn text(v: &str) -> JsValue {
 }
 
 /// Prepares `sql` with `args`.
-pub fn stmt(
-    db: &worker::D1Database,
-    sql: &str,
-    args: &[JsValue],
-) -> Result<D1PreparedStatement, Fail> {
+pub fn stmt(db: &worker::D1Database, sql: &str, args: &[JsValue]) -> Result<D1PreparedStatement, Fail> {
     Ok(db.prepare(sql).bind(args)?)
 }
 
 /// Rows changed by a statement.
 pub fn changes(result: &D1Result) -> usize {
-    result
-        .meta()
-        .ok()
-        .flatten()
-        .and_then(|m| m.changes)
-        .unwrap_or(0)
+    result.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0)
 }
 
 /// Maps a failed batch: a UNIQUE violation on `column` becomes a 409 on `field`.
-pub fn unique_violation(
-    e: worker::Error,
-    column: &str,
-    field: &'static str,
-    message: String,
-) -> Fail {
+pub fn unique_violation(e: worker::Error, column: &str, field: &'static str, message: String) -> Fail {
     let text = e.to_string();
     if text.contains("UNIQUE constraint failed") && text.contains(column) {
         Fail(ApiError::Conflict { field, message })

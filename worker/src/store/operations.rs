@@ -7,13 +7,7 @@ use tidings::model::{Operation, OperationStatus};
 use tidings::time::rfc3339;
 use worker::D1Database;
 
-pub async fn create(
-    db: &D1Database,
-    id: &str,
-    kind: &str,
-    resource_id: &str,
-    now: i64,
-) -> Result<(), Fail> {
+pub async fn create(db: &D1Database, id: &str, kind: &str, resource_id: &str, now: i64) -> Result<(), Fail> {
     stmt(
         db,
         "INSERT INTO operations (id, kind, resource_id, status, created_at, updated_at) VALUES (?1, ?2, ?3, 'pending', ?4, ?4)",
@@ -36,11 +30,7 @@ pub fn finish(
         OperationStatus::Succeeded => "succeeded",
         OperationStatus::Failed => "failed",
     };
-    stmt(
-        db,
-        "UPDATE operations SET status = ?2, updated_at = ?3 WHERE id = ?1",
-        &[text(id), text(status), num(now)],
-    )
+    stmt(db, "UPDATE operations SET status = ?2, updated_at = ?3 WHERE id = ?1", &[text(id), text(status), num(now)])
 }
 
 #[derive(Deserialize)]
@@ -54,9 +44,7 @@ struct Row {
 }
 
 pub async fn get(db: &D1Database, id: &str) -> Result<Option<Operation>, Fail> {
-    let row: Option<Row> = stmt(db, "SELECT * FROM operations WHERE id = ?1", &[text(id)])?
-        .first(None)
-        .await?;
+    let row: Option<Row> = stmt(db, "SELECT * FROM operations WHERE id = ?1", &[text(id)])?.first(None).await?;
     Ok(row.map(|r| Operation {
         id: r.id,
         kind: r.kind,

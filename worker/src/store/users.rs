@@ -9,7 +9,7 @@ use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
 
 /// A user with its tokens, in one statement.
-const SELECT_USER: &str = "SELECT u.pk, u.id, u.profile, u.created_at, u.updated_at, u.last_seen_at,
+const SELECT_USER: &str = "SELECT u.pk, u.id, u.profile, u.created_at, u.updated_at, u.last_seen_at, u.online,
   (SELECT json_group_array(json(body)) FROM
      (SELECT body FROM push_tokens WHERE user_id = u.id ORDER BY created_at, token)) AS push_tokens,
   (SELECT json_group_array(json(body)) FROM
@@ -25,6 +25,7 @@ struct Row {
     created_at: f64,
     updated_at: f64,
     last_seen_at: Option<f64>,
+    online: f64,
     push_tokens: String,
     web_push: String,
     valid_web_push: f64,
@@ -43,7 +44,7 @@ impl Row {
                 created_ms: self.created_at as i64,
                 updated_ms: self.updated_at as i64,
                 last_seen_ms: self.last_seen_at.map(|v| v as i64),
-                online: false,
+                online: self.online > 0.0,
             },
         ))
     }
@@ -51,27 +52,22 @@ impl Row {
 
 /// The user whose id, or else whose identity, is `key`.
 pub async fn find(db: &D1Database, key: &str) -> Result<Option<StoredUser>, Fail> {
-    let sql =
-        format!("{SELECT_USER} WHERE u.id = ?1 OR u.identity = ?1 ORDER BY u.id = ?1 DESC LIMIT 1");
+    let sql = format!("{SELECT_USER} WHERE u.id = ?1 OR u.identity = ?1 ORDER BY u.id = ?1 DESC LIMIT 1");
     let row: Option<Row> = stmt(db, &sql, &[text(key)])?.first(None).await?;
     row.map(|r| r.into_stored().map(|(_, u)| u)).transpose()
 }
 
 /// Whether a user with this id is stored.
 pub async fn exists(db: &D1Database, id: &str) -> Result<bool, Fail> {
-    let found: Option<f64> = stmt(db, "SELECT 1 AS one FROM users WHERE id = ?1", &[text(id)])?
-        .first(Some("one"))
-        .await?;
+    let found: Option<f64> =
+        stmt(db, "SELECT 1 AS one FROM users WHERE id = ?1", &[text(id)])?.first(Some("one")).await?;
     Ok(found.is_some())
 }
 
 /// Up to `limit` users after storage key `after`, in insertion order, with their keys.
 pub async fn list(db: &D1Database, after: i64, limit: u32) -> Result<Vec<(i64, StoredUser)>, Fail> {
     let sql = format!("{SELECT_USER} WHERE u.pk > ?1 ORDER BY u.pk LIMIT ?2");
-    let rows: Vec<Row> = stmt(db, &sql, &[num(after), num(i64::from(limit))])?
-        .all()
-        .await?
-        .results()?;
+    let rows: Vec<Row> = stmt(db, &sql, &[num(after), num(i64::from(limit))])?.all().await?.results()?;
     rows.into_iter().map(Row::into_stored).collect()
 }
 
@@ -100,11 +96,7 @@ pub async fn apply(
     ];
     match &change.push_tokens {
         Patch::Absent => {}
-        Patch::Null => batch.push(stmt(
-            db,
-            "DELETE FROM push_tokens WHERE user_id = ?1",
-            &[text(id)],
-        )?),
+        Patch::Null => batch.push(stmt(db, "DELETE FROM push_tokens WHERE user_id = ?1", &[text(id)])?),
         Patch::Value(tokens) => {
             for t in tokens {
                 batch.push(upsert_push_token(db, id, t, now)?);
@@ -113,38 +105,20 @@ pub async fn apply(
     }
     match &change.web_push_tokens {
         Patch::Absent => {}
-        Patch::Null => batch.push(stmt(
-            db,
-            "DELETE FROM webpush_subscriptions WHERE user_id = ?1",
-            &[text(id)],
-        )?),
+        Patch::Null => batch.push(stmt(db, "DELETE FROM webpush_subscriptions WHERE user_id = ?1", &[text(id)])?),
         Patch::Value(subs) => {
             for s in subs {
                 batch.push(upsert_web_push(db, id, s, now)?);
             }
         }
     }
-    batch.push(stmt(
-        db,
-        &format!("{SELECT_USER} WHERE u.id = ?1"),
-        &[text(id)],
-    )?);
+    batch.push(stmt(db, &format!("{SELECT_USER} WHERE u.id = ?1"), &[text(id)])?);
     // "users.identity" contains "users.id": test for the identity first.
     let results = db.batch(batch).await.map_err(|e| {
         if e.to_string().contains("identity") {
-            unique_violation(
-                e,
-                "identity",
-                "identity",
-                "this identity belongs to another user".into(),
-            )
+            unique_violation(e, "identity", "identity", "this identity belongs to another user".into())
         } else {
-            unique_violation(
-                e,
-                "users.id",
-                "id",
-                format!("a user with id {id} already exists"),
-            )
+            unique_violation(e, "users.id", "id", format!("a user with id {id} already exists"))
         }
     })?;
     let created = results.first().map(changes).unwrap_or(0) == 1;
@@ -156,31 +130,16 @@ pub async fn apply(
     Ok((row.into_stored()?.1, created))
 }
 
-fn upsert_push_token(
-    db: &D1Database,
-    user_id: &str,
-    t: &PushToken,
-    now: i64,
-) -> Result<D1PreparedStatement, Fail> {
+fn upsert_push_token(db: &D1Database, user_id: &str, t: &PushToken, now: i64) -> Result<D1PreparedStatement, Fail> {
     stmt(
         db,
         "INSERT INTO push_tokens (token, user_id, body, created_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (token) DO UPDATE SET user_id = excluded.user_id, body = excluded.body",
-        &[
-            text(&t.token),
-            text(user_id),
-            text(&serde_json::to_string(t)?),
-            num(now),
-        ],
+        &[text(&t.token), text(user_id), text(&serde_json::to_string(t)?), num(now)],
     )
 }
 
-fn upsert_web_push(
-    db: &D1Database,
-    user_id: &str,
-    s: &WebPushToken,
-    now: i64,
-) -> Result<D1PreparedStatement, Fail> {
+fn upsert_web_push(db: &D1Database, user_id: &str, s: &WebPushToken, now: i64) -> Result<D1PreparedStatement, Fail> {
     stmt(
         db,
         "INSERT INTO webpush_subscriptions (endpoint, user_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
@@ -203,7 +162,11 @@ async fn put_keyed(
     let results = db
         .batch(vec![
             stmt(db, owner_query, &[text(key)])?,
-            stmt(db, "INSERT INTO users (id, created_at, updated_at) VALUES (?1, ?2, ?2) ON CONFLICT (id) DO NOTHING", &[text(user_id), num(now)])?,
+            stmt(
+                db,
+                "INSERT INTO users (id, created_at, updated_at) VALUES (?1, ?2, ?2) ON CONFLICT (id) DO NOTHING",
+                &[text(user_id), num(now)],
+            )?,
             write,
         ])
         .await?;
@@ -211,50 +174,21 @@ async fn put_keyed(
     struct Owner {
         user_id: String,
     }
-    let before: Vec<Owner> = results
-        .first()
-        .map(|r| r.results())
-        .transpose()?
-        .unwrap_or_default();
+    let before: Vec<Owner> = results.first().map(|r| r.results()).transpose()?.unwrap_or_default();
     Ok(before.first().is_none_or(|o| o.user_id != user_id))
 }
 
 /// Stores a web push subscription for the user; true when it is new for them.
-pub async fn put_web_push(
-    db: &D1Database,
-    user_id: &str,
-    s: &WebPushToken,
-    now: i64,
-) -> Result<bool, Fail> {
+pub async fn put_web_push(db: &D1Database, user_id: &str, s: &WebPushToken, now: i64) -> Result<bool, Fail> {
     let write = upsert_web_push(db, user_id, s, now)?;
-    put_keyed(
-        db,
-        user_id,
-        "SELECT user_id FROM webpush_subscriptions WHERE endpoint = ?1",
-        &s.sub.endpoint,
-        write,
-        now,
-    )
-    .await
+    put_keyed(db, user_id, "SELECT user_id FROM webpush_subscriptions WHERE endpoint = ?1", &s.sub.endpoint, write, now)
+        .await
 }
 
 /// Stores a push token for the user; true when it is new for them.
-pub async fn put_push_token(
-    db: &D1Database,
-    user_id: &str,
-    t: &PushToken,
-    now: i64,
-) -> Result<bool, Fail> {
+pub async fn put_push_token(db: &D1Database, user_id: &str, t: &PushToken, now: i64) -> Result<bool, Fail> {
     let write = upsert_push_token(db, user_id, t, now)?;
-    put_keyed(
-        db,
-        user_id,
-        "SELECT user_id FROM push_tokens WHERE token = ?1",
-        &t.token,
-        write,
-        now,
-    )
-    .await
+    put_keyed(db, user_id, "SELECT user_id FROM push_tokens WHERE token = ?1", &t.token, write, now).await
 }
 
 async fn remove(db: &D1Database, sql: &str, user_id: &str, key: &str) -> Result<bool, Fail> {
@@ -264,24 +198,12 @@ async fn remove(db: &D1Database, sql: &str, user_id: &str, key: &str) -> Result<
 
 /// Removes the user's subscription with this endpoint; false when there was none.
 pub async fn remove_web_push(db: &D1Database, user_id: &str, endpoint: &str) -> Result<bool, Fail> {
-    remove(
-        db,
-        "DELETE FROM webpush_subscriptions WHERE user_id = ?1 AND endpoint = ?2",
-        user_id,
-        endpoint,
-    )
-    .await
+    remove(db, "DELETE FROM webpush_subscriptions WHERE user_id = ?1 AND endpoint = ?2", user_id, endpoint).await
 }
 
 /// Removes the user's push token; false when there was none.
 pub async fn remove_push_token(db: &D1Database, user_id: &str, token: &str) -> Result<bool, Fail> {
-    remove(
-        db,
-        "DELETE FROM push_tokens WHERE user_id = ?1 AND token = ?2",
-        user_id,
-        token,
-    )
-    .await
+    remove(db, "DELETE FROM push_tokens WHERE user_id = ?1 AND token = ?2", user_id, token).await
 }
 
 /// The statements that remove a user and everything stored for it.
@@ -289,11 +211,31 @@ pub fn delete_all(db: &D1Database, user_id: &str) -> Result<Vec<D1PreparedStatem
     let id: [JsValue; 1] = [text(user_id)];
     Ok(vec![
         stmt(db, "DELETE FROM push_tokens WHERE user_id = ?1", &id)?,
-        stmt(
-            db,
-            "DELETE FROM webpush_subscriptions WHERE user_id = ?1",
-            &id,
-        )?,
+        stmt(db, "DELETE FROM webpush_subscriptions WHERE user_id = ?1", &id)?,
+        stmt(db, "DELETE FROM preferences WHERE user_id = ?1", &id)?,
         stmt(db, "DELETE FROM users WHERE id = ?1", &id)?,
     ])
+}
+
+/// Records whether the user has an open realtime connection (creating the user if needed).
+pub async fn set_online(db: &D1Database, user_id: &str, online: bool, now: i64) -> Result<(), Fail> {
+    stmt(
+        db,
+        "INSERT INTO users (id, created_at, updated_at, online) VALUES (?1, ?2, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET online = excluded.online",
+        &[text(user_id), num(now), num(i64::from(online))],
+    )?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// Creates the users that do not exist yet (`POST /notifications` recipients).
+pub fn ensure_all(db: &D1Database, user_ids: &[String], now: i64) -> Result<D1PreparedStatement, Fail> {
+    stmt(
+        db,
+        "INSERT INTO users (id, created_at, updated_at) SELECT value, ?2, ?2 FROM json_each(?1) WHERE true
+         ON CONFLICT (id) DO NOTHING",
+        &[text(&serde_json::to_string(user_ids)?), num(now)],
+    )
 }

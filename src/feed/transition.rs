@@ -1,0 +1,206 @@
+//! Engagement transitions of one delivery: seen, read, clicked, archived, and their undos.
+//!
+//! Rules: `true` sets a timestamp once (a repeat changes nothing); read ⇒ seen; clicked ⇒ read;
+//! `read:false` and `archived:false` undo; seen and clicked cannot be undone. Deliveries that
+//! were `skipped` or `failed` accept no engagement.
+
+use crate::model::{Action, Delivery, DeliveryPatch, DeliveryStatus};
+use crate::ApiError;
+
+/// Whether the user can engage with `d` at all.
+pub fn engageable(d: &Delivery) -> bool {
+    !matches!(d.status, DeliveryStatus::Skipped | DeliveryStatus::Failed)
+}
+
+/// The actions that would change `d` now.
+pub fn allowed(d: &Delivery) -> Vec<&'static str> {
+    if !engageable(d) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if d.seen_at.is_none() {
+        out.push(Action::Seen.as_str());
+    }
+    if d.read_at.is_none() {
+        out.push(Action::Read.as_str());
+    } else {
+        out.push(Action::Unread.as_str());
+    }
+    if d.clicked_at.is_none() {
+        out.push(Action::Clicked.as_str());
+    }
+    if d.archived_at.is_none() {
+        out.push(Action::Archived.as_str());
+    } else {
+        out.push(Action::Unarchived.as_str());
+    }
+    out
+}
+
+fn refuse(d: &Delivery, message: impl Into<String>) -> ApiError {
+    ApiError::InvalidTransition { current_status: d.status.as_str(), allowed: allowed(d), message: message.into() }
+}
+
+fn set(slot: &mut Option<String>, now: &str) -> bool {
+    if slot.is_some() {
+        return false;
+    }
+    *slot = Some(now.to_owned());
+    true
+}
+
+fn clear(slot: &mut Option<String>) -> bool {
+    slot.take().is_some()
+}
+
+/// Applies `action` to `d` at `now` (RFC 3339). Returns whether anything changed; a delivery
+/// that accepts no engagement is left alone (`Ok(false)`), so bulk actions skip it.
+pub fn apply(d: &mut Delivery, action: Action, now: &str) -> bool {
+    if !engageable(d) {
+        return false;
+    }
+    let changed = match action {
+        Action::Seen => set(&mut d.seen_at, now),
+        Action::Read => set(&mut d.read_at, now) | set(&mut d.seen_at, now),
+        Action::Unread => clear(&mut d.read_at),
+        Action::Clicked => set(&mut d.clicked_at, now) | set(&mut d.read_at, now) | set(&mut d.seen_at, now),
+        Action::Archived => set(&mut d.archived_at, now),
+        Action::Unarchived => clear(&mut d.archived_at),
+    };
+    if changed {
+        d.updated_at = now.to_owned();
+    }
+    changed
+}
+
+/// The actions a PATCH body asks for, in the order they apply; refuses what cannot be done.
+pub fn patch_actions(d: &Delivery, p: &DeliveryPatch) -> Result<Vec<Action>, ApiError> {
+    if p.seen.is_none() && p.read.is_none() && p.clicked.is_none() && p.archived.is_none() {
+        return Err(ApiError::field("body", "required", "give at least one of seen, read, clicked, archived"));
+    }
+    if p.clicked == Some(true) && p.read == Some(false) {
+        return Err(ApiError::field("read", "invalid", "read:false contradicts clicked:true (clicked implies read)"));
+    }
+    if p.read == Some(true) && p.seen == Some(false) || p.clicked == Some(true) && p.seen == Some(false) {
+        return Err(ApiError::field("seen", "invalid", "seen:false contradicts read/clicked:true"));
+    }
+    if p.seen == Some(false) {
+        return Err(refuse(d, "seen cannot be undone"));
+    }
+    if p.clicked == Some(false) {
+        return Err(refuse(d, "clicked cannot be undone"));
+    }
+    if !engageable(d) {
+        return Err(refuse(d, format!("a {} delivery accepts no engagement", d.status.as_str())));
+    }
+    let mut actions = Vec::new();
+    match p.read {
+        Some(true) => actions.push(Action::Read),
+        Some(false) => actions.push(Action::Unread),
+        None => {}
+    }
+    if p.seen == Some(true) {
+        actions.push(Action::Seen);
+    }
+    if p.clicked == Some(true) {
+        actions.push(Action::Clicked);
+    }
+    match p.archived {
+        Some(true) => actions.push(Action::Archived),
+        Some(false) => actions.push(Action::Unarchived),
+        None => {}
+    }
+    Ok(actions)
+}
+
+/// Applies a PATCH body; returns whether anything changed.
+pub fn apply_patch(d: &mut Delivery, p: &DeliveryPatch, now: &str) -> Result<bool, ApiError> {
+    let actions = patch_actions(d, p)?;
+    Ok(actions.into_iter().fold(false, |changed, a| apply(d, a, now) | changed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ChannelType;
+    use serde_json::json;
+
+    pub(crate) fn delivery(status: DeliveryStatus) -> Delivery {
+        Delivery {
+            id: "dlv_1".into(),
+            notification_id: "ntf_1".into(),
+            notiflow_id: None,
+            actor_id: None,
+            recipient_id: "u".into(),
+            channel_id: None,
+            channel_type: ChannelType::InApp,
+            status,
+            reason: None,
+            topic: None,
+            category: None,
+            data: json!({}),
+            created_at: "t0".into(),
+            updated_at: "t0".into(),
+            sent_at: None,
+            seen_at: None,
+            read_at: None,
+            clicked_at: None,
+            archived_at: None,
+        }
+    }
+
+    #[test]
+    fn click_implies_read_implies_seen_and_repeats_are_no_ops() {
+        let mut d = delivery(DeliveryStatus::Delivered);
+        assert!(apply(&mut d, Action::Clicked, "t1"));
+        assert_eq!(
+            (d.seen_at.as_deref(), d.read_at.as_deref(), d.clicked_at.as_deref()),
+            (Some("t1"), Some("t1"), Some("t1"))
+        );
+        assert!(!apply(&mut d, Action::Clicked, "t2"));
+        assert!(!apply(&mut d, Action::Read, "t2"));
+        assert_eq!(d.read_at.as_deref(), Some("t1"));
+        assert!(apply(&mut d, Action::Unread, "t3"));
+        assert_eq!(d.read_at, None);
+        assert_eq!(d.seen_at.as_deref(), Some("t1"));
+        assert_eq!(d.updated_at, "t3");
+    }
+
+    #[test]
+    fn seen_and_clicked_cannot_be_undone() {
+        let d = delivery(DeliveryStatus::Delivered);
+        let e = patch_actions(&d, &DeliveryPatch { seen: Some(false), ..Default::default() }).unwrap_err();
+        match e {
+            ApiError::InvalidTransition { current_status, allowed, .. } => {
+                assert_eq!(current_status, "delivered");
+                assert_eq!(allowed, vec!["seen", "read", "clicked", "archived"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(patch_actions(&d, &DeliveryPatch { clicked: Some(false), ..Default::default() }).is_err());
+        assert!(matches!(patch_actions(&d, &DeliveryPatch::default()), Err(ApiError::Validation(_))));
+    }
+
+    #[test]
+    fn skipped_deliveries_accept_nothing() {
+        let mut d = delivery(DeliveryStatus::Skipped);
+        assert!(!apply(&mut d, Action::Read, "t1"));
+        let e = apply_patch(&mut d, &DeliveryPatch { read: Some(true), ..Default::default() }, "t1").unwrap_err();
+        assert!(matches!(e, ApiError::InvalidTransition { allowed, .. } if allowed.is_empty()));
+    }
+
+    #[test]
+    fn archive_and_unarchive() {
+        let mut d = delivery(DeliveryStatus::Delivered);
+        assert!(apply_patch(
+            &mut d,
+            &DeliveryPatch { archived: Some(true), read: Some(true), ..Default::default() },
+            "t1"
+        )
+        .unwrap());
+        assert!(d.archived_at.is_some() && d.read_at.is_some());
+        assert!(!apply_patch(&mut d, &DeliveryPatch { archived: Some(true), ..Default::default() }, "t2").unwrap());
+        assert!(apply_patch(&mut d, &DeliveryPatch { archived: Some(false), ..Default::default() }, "t3").unwrap());
+        assert_eq!(d.archived_at, None);
+    }
+}

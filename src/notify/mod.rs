@@ -1,0 +1,275 @@
+//! `POST /notifications`: what a send request means, and the deliveries it creates.
+
+pub mod prefs;
+
+use crate::json::parse_body;
+use crate::model::{ChannelType, Delivery, DeliveryStatus, Preferences};
+use crate::time::rfc3339;
+use crate::{validate, ApiError, FieldError};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Most recipients one request may name.
+pub const MAX_RECIPIENTS: usize = 1000;
+/// Default push time-to-live in seconds (one day).
+pub const DEFAULT_TTL: u32 = 86_400;
+/// Longest push time-to-live in seconds (four weeks).
+pub const MAX_TTL: u32 = 2_419_200;
+
+/// Push urgency (RFC 8030 §5.3).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Urgency {
+    /// Only on power and wifi.
+    VeryLow,
+    /// On power or wifi.
+    Low,
+    /// Default.
+    #[default]
+    Normal,
+    /// Now.
+    High,
+}
+
+impl Urgency {
+    /// The header value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::VeryLow => "very-low",
+            Urgency::Low => "low",
+            Urgency::Normal => "normal",
+            Urgency::High => "high",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Recipients {
+    Many(Vec<String>),
+    One(String),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NotificationInput {
+    to: Recipients,
+    #[serde(default)]
+    topic: Option<String>,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    channels: Option<Vec<ChannelType>>,
+    data: Map<String, Value>,
+    #[serde(default)]
+    actor_id: Option<String>,
+    #[serde(default)]
+    ttl: Option<u32>,
+    #[serde(default)]
+    urgency: Option<Urgency>,
+}
+
+/// A validated send request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notification {
+    /// Distinct recipients, in request order.
+    pub recipients: Vec<String>,
+    /// Topic (preferences' `notifications` key).
+    pub topic: Option<String>,
+    /// Category (preferences' `categories` key).
+    pub category: Option<String>,
+    /// Distinct channels, in request order.
+    pub channels: Vec<ChannelType>,
+    /// Content.
+    pub data: Value,
+    /// Who caused it.
+    pub actor_id: Option<String>,
+    /// Push time-to-live, seconds.
+    pub ttl: u32,
+    /// Push urgency.
+    pub urgency: Urgency,
+}
+
+fn text_field(errors: &mut Vec<FieldError>, name: &str, value: Option<&Value>, max: usize) {
+    match value {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) if s.len() <= max => {}
+        Some(Value::String(_)) => {
+            errors.push(FieldError::new(name, "too_long", format!("{name} must be at most {max} bytes")))
+        }
+        Some(_) => errors.push(FieldError::new(name, "wrong_type", format!("{name} must be a string"))),
+    }
+}
+
+/// Parses and validates a `POST /notifications` body.
+pub fn parse(body: &[u8]) -> Result<Notification, ApiError> {
+    let input: NotificationInput = parse_body(body)?;
+    let mut errors = Vec::new();
+    let to = match input.to {
+        Recipients::Many(v) => v,
+        Recipients::One(s) => vec![s],
+    };
+    if to.is_empty() {
+        errors.push(FieldError::new("to", "required", "to must name at least one user"));
+    }
+    if to.len() > MAX_RECIPIENTS {
+        errors.push(FieldError::new(
+            "to",
+            "out_of_range",
+            format!("to names {} users; at most {MAX_RECIPIENTS} per request (use /bulk for more)", to.len()),
+        ));
+    }
+    let mut recipients: Vec<String> = Vec::with_capacity(to.len());
+    for (i, id) in to.into_iter().enumerate() {
+        if let Err(e) = validate::id(&format!("to[{i}]"), &id) {
+            errors.push(e);
+        } else if !recipients.contains(&id) {
+            recipients.push(id);
+        }
+    }
+    let mut channels: Vec<ChannelType> = Vec::new();
+    match input.channels {
+        Some(list) if list.is_empty() => {
+            errors.push(FieldError::new("channels", "required", "channels must name at least one channel"))
+        }
+        Some(list) => list.into_iter().for_each(|c| {
+            if !channels.contains(&c) {
+                channels.push(c)
+            }
+        }),
+        None => channels.push(ChannelType::InApp),
+    }
+    for (name, value) in [("topic", &input.topic), ("category", &input.category), ("actor_id", &input.actor_id)] {
+        if value.as_ref().is_some_and(|v| v.is_empty() || v.len() > 256) {
+            errors.push(FieldError::new(name, "invalid", format!("{name} must be 1 to 256 bytes")));
+        }
+    }
+    text_field(&mut errors, "data.subject", input.data.get("subject"), 1024);
+    text_field(&mut errors, "data.body", input.data.get("body"), 4096);
+    text_field(&mut errors, "data.url", input.data.get("url"), 2048);
+    text_field(&mut errors, "data.icon", input.data.get("icon"), 2048);
+    let has_text = |k: &str| input.data.get(k).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+    if !has_text("subject") && !has_text("body") {
+        errors.push(FieldError::new("data.subject", "required", "data needs a subject or a body"));
+    }
+    let ttl = input.ttl.unwrap_or(DEFAULT_TTL);
+    if ttl > MAX_TTL {
+        errors.push(FieldError::new("ttl", "out_of_range", format!("ttl must be between 0 and {MAX_TTL} seconds")));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    Ok(Notification {
+        recipients,
+        topic: input.topic,
+        category: input.category,
+        channels,
+        data: Value::Object(input.data),
+        actor_id: input.actor_id,
+        ttl,
+        urgency: input.urgency.unwrap_or_default(),
+    })
+}
+
+/// The deliveries of `n` for one recipient, with `prefs` applied: one per channel, `skipped`
+/// with a reason where preferences say so. `new_id` makes delivery ids.
+pub fn plan(
+    n: &Notification,
+    notification_id: &str,
+    recipient: &str,
+    prefs: Option<&Preferences>,
+    now_ms: i64,
+    mut new_id: impl FnMut() -> String,
+) -> Vec<Delivery> {
+    let now = rfc3339(now_ms);
+    n.channels
+        .iter()
+        .map(|&channel| {
+            let decision = prefs.map_or(prefs::Decision::Deliver, |p| {
+                prefs::evaluate(p, n.category.as_deref(), n.topic.as_deref(), channel, now_ms)
+            });
+            let (status, reason, sent_at) = match (decision, channel) {
+                (prefs::Decision::Skip(why), _) => (DeliveryStatus::Skipped, Some(why.to_owned()), None),
+                (prefs::Decision::Deliver, ChannelType::InApp) => (DeliveryStatus::Delivered, None, Some(now.clone())),
+                (prefs::Decision::Deliver, ChannelType::WebPush) => (DeliveryStatus::Pending, None, None),
+            };
+            Delivery {
+                id: new_id(),
+                notification_id: notification_id.to_owned(),
+                notiflow_id: None,
+                actor_id: n.actor_id.clone(),
+                recipient_id: recipient.to_owned(),
+                channel_id: None,
+                channel_type: channel,
+                status,
+                reason,
+                topic: n.topic.clone(),
+                category: n.category.clone(),
+                data: n.data.clone(),
+                created_at: now.clone(),
+                updated_at: now.clone(),
+                sent_at,
+                seen_at: None,
+                read_at: None,
+                clicked_at: None,
+                archived_at: None,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn fields(body: Value) -> Vec<String> {
+        match parse(body.to_string().as_bytes()) {
+            Err(ApiError::Validation(f)) => f.into_iter().map(|f| f.field).collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn parses_one_or_many_recipients_and_defaults() {
+        let n = parse(br#"{"to":"ada","data":{"subject":"hi"}}"#).unwrap();
+        assert_eq!(n.recipients, vec!["ada"]);
+        assert_eq!(n.channels, vec![ChannelType::InApp]);
+        assert_eq!((n.ttl, n.urgency), (DEFAULT_TTL, Urgency::Normal));
+        let n = parse(br#"{"to":["a","b","a"],"channels":["web_push","in_app","web_push"],"data":{"body":"x"},"urgency":"high","ttl":60}"#).unwrap();
+        assert_eq!(n.recipients, vec!["a", "b"]);
+        assert_eq!(n.channels, vec![ChannelType::WebPush, ChannelType::InApp]);
+        assert_eq!(n.urgency, Urgency::High);
+    }
+
+    #[test]
+    fn refusals_name_fields() {
+        assert_eq!(fields(json!({"to": [], "data": {"subject": "x"}})), vec!["to"]);
+        assert_eq!(fields(json!({"to": ["ok", "a/b"], "data": {"subject": "x"}})), vec!["to[1]"]);
+        assert_eq!(fields(json!({"to": "a", "data": {}})), vec!["data.subject"]);
+        assert_eq!(fields(json!({"to": "a", "data": {"subject": 5}})), vec!["data.subject", "data.subject"]);
+        assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "channels": []})), vec!["channels"]);
+        assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "channels": ["sms"]})), vec!["channels[0]"]);
+        assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "ttl": 99999999})), vec!["ttl"]);
+        let many: Vec<String> = (0..1001).map(|i| format!("u{i}")).collect();
+        assert_eq!(fields(json!({"to": many, "data": {"subject": "x"}})), vec!["to"]);
+    }
+
+    #[test]
+    fn plans_one_delivery_per_channel() {
+        let n = parse(br#"{"to":"ada","channels":["in_app","web_push"],"data":{"subject":"hi"},"topic":"t"}"#).unwrap();
+        let mut i = 0;
+        let ds = plan(&n, "ntf_1", "ada", None, 0, || {
+            i += 1;
+            format!("dlv_{i}")
+        });
+        assert_eq!(ds.len(), 2);
+        assert_eq!(
+            (ds[0].status, ds[0].sent_at.as_deref()),
+            (DeliveryStatus::Delivered, Some("1970-01-01T00:00:00.000Z"))
+        );
+        assert_eq!((ds[1].status, ds[1].sent_at.as_deref()), (DeliveryStatus::Pending, None));
+        assert_eq!(ds[1].id, "dlv_2");
+        assert_eq!(ds[0].topic.as_deref(), Some("t"));
+    }
+}

@@ -1,0 +1,7 @@
+//! The per-user feed: a SQLite-backed Durable Object (`object.rs`, SQL in `sql.rs`) that owns
+//! the user's deliveries, counts and realtime sockets, and the worker-side client (`client.rs`).
+
+pub mod client;
+mod object;
+pub mod protocol;
+mod sql;

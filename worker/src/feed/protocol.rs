@@ -1,0 +1,25 @@
+//! What the worker asks of a user's feed object. Answers are the core's wire types
+//! (`Delivery`, `DeliveryPage`, `BulkResult`, `FeedMeta`) or the error envelope.
+
+use serde::{Deserialize, Serialize};
+use tidings::model::{Action, Delivery, DeliveryFilter, DeliveryPatch, DeliveryStatus};
+
+/// One command; `now` is an RFC 3339 timestamp taken by the worker.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Command {
+    /// Store new deliveries (idempotent by id); answers `FeedMeta`.
+    Insert { deliveries: Vec<Delivery> },
+    /// One delivery; answers `Delivery` or 404.
+    Get { id: String },
+    /// A page, newest first; `after`/`before` are storage keys from cursors.
+    List { filter: DeliveryFilter, limit: u32, after: Option<i64>, before: Option<i64> },
+    /// Engagement on one delivery; answers `Delivery`.
+    Patch { id: String, patch: DeliveryPatch, now: String },
+    /// Engagement on many, atomically; answers `BulkResult`.
+    Bulk { action: Action, ids: Option<Vec<String>>, filter: Option<DeliveryFilter>, now: String },
+    /// A channel status change (web push sender); answers `Delivery`.
+    Status { id: String, status: DeliveryStatus, reason: Option<String>, now: String },
+    /// Remove everything (user deletion); answers `{}`.
+    Erase,
+}
