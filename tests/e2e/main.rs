@@ -2,8 +2,11 @@
 
 mod support;
 
+mod deliveries;
 mod errors;
 mod meta;
+mod notifications;
+mod realtime;
 mod subscriptions;
 mod user_list;
 mod users;

@@ -206,3 +206,129 @@ pub fn eventually<T>(secs: u64, mut check: impl FnMut() -> Option<T>) -> Option<
 /// The RFC 8291 example user agent key and auth secret: a valid subscription's keys.
 pub const P256DH: &str = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
 pub const AUTH: &str = "BTBZMqHH6r4Tts7J_aSIgg";
+
+/// The user-token secret and public key the test edge is configured with.
+pub const USER_TOKEN_SECRET: &str = "test-user-token-secret";
+pub const PUBLIC_KEY: &str = "pk_test";
+
+/// A browser user token for `user`, valid for an hour (or already expired with `ttl_s < 0`).
+pub fn user_token(user: &str, ttl_s: i64) -> String {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs() as i64;
+    tidings::auth::sign_user_token(user, now + ttl_s, USER_TOKEN_SECRET)
+}
+
+/// A realtime feed connection.
+pub struct Socket(tungstenite::WebSocket<std::net::TcpStream>);
+
+impl Socket {
+    /// Opens `/users/{user}/feed/socket?{query}`; with `secret`, the secret key goes in a header.
+    /// On refusal, the HTTP status.
+    pub fn open(user: &str, query: &str, secret: bool) -> Result<Socket, u16> {
+        use tungstenite::client::IntoClientRequest;
+        let edge = edge();
+        let url = format!("{}/users/{}/feed/socket?{query}", edge.base.replace("http://", "ws://"), enc(user));
+        let mut req = url.into_client_request().expect("request");
+        if secret {
+            req.headers_mut().insert("authorization", format!("Bearer {}", edge.secret_key).parse().expect("header"));
+        }
+        let addr = edge.base.trim_start_matches("http://").to_owned();
+        let stream = std::net::TcpStream::connect(addr).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_millis(250))).expect("timeout");
+        match tungstenite::client(req, stream) {
+            Ok((ws, _)) => Ok(Socket(ws)),
+            Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(resp))) => Err(resp.status().as_u16()),
+            Err(e) => panic!("socket handshake failed: {e}"),
+        }
+    }
+
+    /// The next JSON event, waiting up to `within`.
+    pub fn next(&mut self, within: Duration) -> Option<Value> {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            match self.0.read() {
+                Ok(tungstenite::Message::Text(t)) => return serde_json::from_str(t.as_str()).ok(),
+                Ok(_) => continue,
+                Err(tungstenite::Error::Io(e))
+                    if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) =>
+                {
+                    continue
+                }
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+
+    /// Events until one satisfies `pred` (returned), or `None` after `within`.
+    pub fn until(&mut self, within: Duration, pred: impl Fn(&Value) -> bool) -> Option<Value> {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Some(ev) = self.next(deadline - Instant::now()) {
+                if pred(&ev) {
+                    return Some(ev);
+                }
+            }
+        }
+        None
+    }
+
+    /// Closes the connection cleanly.
+    pub fn close(mut self) {
+        let _ = self.0.close(None);
+        let _ = self.0.flush();
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline && self.0.read().is_ok() {}
+    }
+}
+
+/// Sends an in-app notification to `users`; returns the answer's body.
+pub fn notify(users: &[&str], subject: &str) -> Value {
+    let r =
+        send("POST", "/notifications", &serde_json::json!({"to": users, "data": {"subject": subject, "body": "b"}}));
+    assert_eq!(r.status, 202, "{}", r.text);
+    r.body
+}
+
+/// Every delivery of a user (all channels, archived included), newest first.
+pub fn all_deliveries(user: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut q = format!("/users/{}/deliveries?limit=100&archived=include", enc(user));
+        if let Some(a) = &after {
+            q.push_str(&format!("&after={}", enc(a)));
+        }
+        let r = get(&q);
+        assert_eq!(r.status, 200, "{}", r.text);
+        out.extend(r.body["items"].as_array().expect("items").iter().cloned());
+        match r.body["page"]["after"].as_str() {
+            Some(a) => after = Some(a.to_owned()),
+            None => return out,
+        }
+    }
+}
+
+/// Counts by the feed's rule: in-app, not skipped/failed, not archived.
+pub fn recount(items: &[Value]) -> (u64, u64, u64) {
+    let counted: Vec<&Value> = items
+        .iter()
+        .filter(|d| {
+            d["channel_type"] == "in_app"
+                && d["status"] != "skipped"
+                && d["status"] != "failed"
+                && d["archived_at"].is_null()
+        })
+        .collect();
+    let unread = counted.iter().filter(|d| d["read_at"].is_null()).count() as u64;
+    let unseen = counted.iter().filter(|d| d["seen_at"].is_null()).count() as u64;
+    (unread, unseen, counted.len() as u64)
+}
+
+/// `(unread, unseen, total)` of a `meta` object.
+pub fn meta_of(v: &Value) -> (u64, u64, u64) {
+    (
+        v["unread_count"].as_u64().unwrap_or(u64::MAX),
+        v["unseen_count"].as_u64().unwrap_or(u64::MAX),
+        v["total_count"].as_u64().unwrap_or(u64::MAX),
+    )
+}

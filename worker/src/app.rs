@@ -43,7 +43,12 @@ pub async fn handle(req: Request, env: Env) -> Response {
         Ok(r) => r,
         Err(Fail(e)) => error_response(&e, &request_id),
     };
-    let _ = response.headers_mut().set("X-Request-Id", &request_id);
+    if response.headers_mut().set("X-Request-Id", &request_id).is_err() {
+        // Answers fetched from elsewhere (static files, the feed object) have immutable headers.
+        let headers = response.headers().clone();
+        response = response.with_headers(headers);
+        let _ = response.headers_mut().set("X-Request-Id", &request_id);
+    }
     response
 }
 
@@ -118,7 +123,5 @@ async fn static_asset(req: Request, env: &Env, path: String) -> Answer {
     if response.status_code() == 404 {
         return Err(ApiError::RouteNotFound { path }.into());
     }
-    // Fetched headers are immutable; a copy lets `handle` add X-Request-Id.
-    let headers = response.headers().clone();
-    Ok(response.with_headers(headers))
+    Ok(response)
 }
