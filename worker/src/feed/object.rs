@@ -9,6 +9,7 @@ use crate::http::error_response;
 use crate::platform::now_ms;
 use crate::store;
 use serde::Serialize;
+use std::cell::Cell;
 use tidings::feed::transition;
 use tidings::model::{BulkResult, Delivery, DeliveryFilter, DeliveryPage, FeedEvent, FeedMeta, PageInfo};
 use tidings::paging::encode_token;
@@ -25,18 +26,24 @@ const MAX_UPDATE_EVENTS: usize = 100;
 pub struct Feed {
     state: State,
     env: Env,
+    /// Schema created and owner recorded by this instance (a cache; the truth is in SQL).
+    ready: Cell<bool>,
 }
 
 impl DurableObject for Feed {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env }
+        Self { state, env, ready: Cell::new(false) }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let (user_id, request_id) = identity(&req);
-        let sql = FeedSql::open(self.state.storage().sql())?;
-        if !user_id.is_empty() {
-            sql.set_owner(&user_id)?;
+        let sql = FeedSql::new(self.state.storage().sql());
+        if !self.ready.get() {
+            sql.create_schema()?;
+            if !user_id.is_empty() {
+                sql.set_owner(&user_id)?;
+            }
+            self.ready.set(true);
         }
         if req.path() == "/socket" {
             return self.accept(&req, &sql, &user_id).await;
@@ -151,6 +158,7 @@ impl Feed {
             }
             Command::Erase => {
                 sql.erase()?;
+                self.ready.set(false);
                 for ws in self.state.get_websockets() {
                     let _ = ws.close(Some(1000), Some("user deleted"));
                 }
@@ -254,7 +262,8 @@ impl Feed {
     /// listed by the runtime while their close handler runs.
     async fn update_online(&self, closing: i64) -> Result<()> {
         let open = self.state.get_websockets().len() as i64 + closing;
-        let sql = FeedSql::open(self.state.storage().sql())?;
+        let sql = FeedSql::new(self.state.storage().sql());
+        sql.create_schema()?;
         let Some(user_id) = sql.owner()? else {
             return Ok(());
         };

@@ -102,9 +102,14 @@ fn where_clause(conds: &[&str]) -> String {
 }
 
 impl FeedSql {
-    pub fn open(sql: SqlStorage) -> Result<Self> {
-        sql.exec(SCHEMA, None)?;
-        Ok(FeedSql(sql))
+    pub fn new(sql: SqlStorage) -> Self {
+        FeedSql(sql)
+    }
+
+    /// Creates the tables if this object has none yet.
+    pub fn create_schema(&self) -> Result<()> {
+        self.0.exec(SCHEMA, None)?;
+        Ok(())
     }
 
     fn rows<T: DeserializeOwned>(&self, q: &str, args: Vec<SqlStorageValue>) -> Result<Vec<T>> {
