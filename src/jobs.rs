@@ -26,5 +26,8 @@ pub enum Job {
         /// Attempts made so far.
         #[serde(default)]
         attempt: u32,
+        /// Retry only these subscription endpoints (`None`: every valid one of the user).
+        #[serde(default)]
+        endpoints: Option<Vec<String>>,
     },
 }

@@ -18,5 +18,6 @@ pub mod route;
 pub mod time;
 pub mod users;
 pub mod validate;
+pub mod webpush;
 
 pub use error::{ApiError, FieldError};

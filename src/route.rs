@@ -50,6 +50,10 @@ pub enum Route {
     DeliveryActions,
     /// `GET /users/{userId}/feed/socket`
     FeedSocket,
+    /// `POST /dev/webpush/encrypt` (dev mode): RFC 8291 with a fixed key through WebCrypto.
+    DevEncrypt,
+    /// `POST /dev/webpush/bench` (dev mode): Web Push preparation throughput.
+    DevPushBench,
 }
 
 /// Who may call a route.
@@ -104,6 +108,8 @@ pub const ROUTES: &[RouteSpec] = &[
     spec(Route::PatchDelivery, "PATCH", "/users/{userId}/deliveries/{deliveryId}", Access::Admin),
     spec(Route::DeliveryActions, "POST", "/users/{userId}/deliveries/actions", Access::Admin),
     spec(Route::FeedSocket, "GET", "/users/{userId}/feed/socket", Access::Own),
+    spec(Route::DevEncrypt, "POST", "/dev/webpush/encrypt", Access::Admin),
+    spec(Route::DevPushBench, "POST", "/dev/webpush/bench", Access::Admin),
 ];
 
 /// A matched route with its decoded path parameters, in template order.

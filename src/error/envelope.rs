@@ -44,7 +44,7 @@ impl ApiError {
             ApiError::RouteNotFound { .. } | ApiError::NotFound { .. } => 404,
             ApiError::MethodNotAllowed { .. } => 405,
             ApiError::Conflict { .. } | ApiError::InvalidTransition { .. } => 409,
-            ApiError::PayloadTooLarge { .. } => 413,
+            ApiError::PayloadTooLarge { .. } | ApiError::PushPayloadTooLarge { .. } => 413,
             ApiError::Unavailable { .. } => 503,
             ApiError::Internal => 500,
         }
@@ -60,7 +60,7 @@ impl ApiError {
             ApiError::RouteNotFound { .. } | ApiError::NotFound { .. } => "not_found",
             ApiError::Conflict { .. } => "conflict",
             ApiError::InvalidTransition { .. } => "invalid_transition",
-            ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::PayloadTooLarge { .. } | ApiError::PushPayloadTooLarge { .. } => "payload_too_large",
             ApiError::Unavailable { .. } => "unavailable",
             ApiError::Internal => "internal",
         }
@@ -98,6 +98,9 @@ impl ApiError {
             ApiError::PayloadTooLarge { limit } => {
                 format!("Send at most {limit} bytes in one request.")
             }
+            ApiError::PushPayloadTooLarge { .. } => {
+                "Shorten data (subject, body, url, icon and extra members) or send web push without the extra members.".into()
+            }
             ApiError::Unavailable { .. } => "Ask the operator to configure it (see the README's deploy section).".into(),
             ApiError::Internal => "Try again; if it persists, report the request id.".into(),
         }
@@ -113,6 +116,11 @@ impl ApiError {
                 json!({ "fields": [FieldError::new(*field, "conflict", self.to_string())] })
             }
             ApiError::PayloadTooLarge { limit } => json!({ "limit": limit }),
+            ApiError::PushPayloadTooLarge { size } => json!({
+                "limit": 3993,
+                "size": size,
+                "fields": [FieldError::new("data", "too_long", self.to_string())],
+            }),
             ApiError::InvalidTransition { current_status, allowed, .. } => {
                 json!({ "current_status": current_status, "allowed_transitions": allowed })
             }

@@ -85,6 +85,12 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// A web push notification whose encrypted message would exceed one record.
+    #[error("the web push payload would be {size} bytes; at most 3993 fit in one encrypted message")]
+    PushPayloadTooLarge {
+        /// The payload's size in bytes.
+        size: usize,
+    },
     /// A dependency or configuration the route needs is missing.
     #[error("{what} is not available on this deployment")]
     Unavailable {

@@ -7,6 +7,13 @@
 use crate::model::{Action, Delivery, DeliveryPatch, DeliveryStatus};
 use crate::ApiError;
 
+/// Whether a channel may move a delivery from `from` to `to`: pending → sent | failed,
+/// sent → delivered. Anything else (a late failure after a success, a repeat) is ignored.
+pub fn can_advance(from: DeliveryStatus, to: DeliveryStatus) -> bool {
+    use DeliveryStatus::*;
+    matches!((from, to), (Pending, Sent) | (Pending, Failed) | (Sent, Delivered))
+}
+
 /// Whether the user can engage with `d` at all.
 pub fn engageable(d: &Delivery) -> bool {
     !matches!(d.status, DeliveryStatus::Skipped | DeliveryStatus::Failed)
@@ -120,12 +127,11 @@ pub fn apply_patch(d: &mut Delivery, p: &DeliveryPatch, now: &str) -> Result<boo
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::ChannelType;
-    use serde_json::json;
+pub(crate) mod tests_support {
+    use crate::model::{ChannelType, Delivery, DeliveryStatus};
 
-    pub(crate) fn delivery(status: DeliveryStatus) -> Delivery {
+    /// A delivered in-app delivery with nothing engaged.
+    pub(crate) fn delivery() -> Delivery {
         Delivery {
             id: "dlv_1".into(),
             notification_id: "ntf_1".into(),
@@ -134,11 +140,11 @@ mod tests {
             recipient_id: "u".into(),
             channel_id: None,
             channel_type: ChannelType::InApp,
-            status,
+            status: DeliveryStatus::Delivered,
             reason: None,
             topic: None,
             category: None,
-            data: json!({}),
+            data: serde_json::json!({}),
             created_at: "t0".into(),
             updated_at: "t0".into(),
             sent_at: None,
@@ -147,6 +153,15 @@ mod tests {
             clicked_at: None,
             archived_at: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delivery(status: DeliveryStatus) -> Delivery {
+        Delivery { status, ..tests_support::delivery() }
     }
 
     #[test]
@@ -187,6 +202,14 @@ mod tests {
         assert!(!apply(&mut d, Action::Read, "t1"));
         let e = apply_patch(&mut d, &DeliveryPatch { read: Some(true), ..Default::default() }, "t1").unwrap_err();
         assert!(matches!(e, ApiError::InvalidTransition { allowed, .. } if allowed.is_empty()));
+    }
+
+    #[test]
+    fn channel_status_only_moves_forward() {
+        use DeliveryStatus::*;
+        assert!(can_advance(Pending, Sent) && can_advance(Pending, Failed) && can_advance(Sent, Delivered));
+        assert!(!can_advance(Sent, Failed) && !can_advance(Failed, Sent) && !can_advance(Skipped, Sent));
+        assert!(!can_advance(Sent, Sent));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `POST /notifications`: what a send request means, and the deliveries it creates.
 
 pub mod prefs;
+pub mod push;
 
 use crate::json::parse_body;
 use crate::model::{ChannelType, Delivery, DeliveryStatus, Preferences};

@@ -85,6 +85,8 @@ async fn dispatch(req: Request, env: Env, request_id: &str) -> Answer {
         Route::PatchDelivery => routes::deliveries::patch(ctx).await,
         Route::DeliveryActions => routes::deliveries::actions(ctx).await,
         Route::FeedSocket => routes::deliveries::socket(ctx).await,
+        Route::DevEncrypt => routes::dev::encrypt(ctx).await,
+        Route::DevPushBench => routes::dev::push_bench(ctx).await,
     }
 }
 

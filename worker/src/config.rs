@@ -1,5 +1,6 @@
 //! Configuration from wrangler vars and secrets.
 
+use tidings::notify::push::parse_schedule;
 use worker::Env;
 
 /// What a request needs to know about the deployment.
@@ -14,17 +15,34 @@ pub struct Config {
     pub public_key: String,
     /// `TIDINGS_USER_TOKEN_SECRET`: verifies browser user tokens.
     pub user_token_secret: String,
+    /// `TIDINGS_VAPID_PRIVATE_KEY`: the VAPID key's `d`, base64url.
+    pub vapid_private_key: String,
+    /// `TIDINGS_VAPID_SUBJECT`: `mailto:` or `https:` contact for push services.
+    pub vapid_subject: String,
+    /// `TIDINGS_PUSH_RETRY_SCHEDULE`: seconds before each retry of a push send
+    /// (default `30,120,600,1800`; `1,2,4,8` in dev mode).
+    pub retry_schedule: Vec<u32>,
 }
 
 impl Config {
     /// Reads the configuration; missing values are empty (and fail closed).
     pub fn from_env(env: &Env) -> Self {
+        let dev_mode = text(env, "TIDINGS_DEV_MODE") == "1";
         Config {
             secret_key: text(env, "TIDINGS_SECRET_KEY"),
-            dev_mode: text(env, "TIDINGS_DEV_MODE") == "1",
+            dev_mode,
             vapid_public_key: text(env, "TIDINGS_VAPID_PUBLIC_KEY"),
             public_key: text(env, "TIDINGS_PUBLIC_KEY"),
             user_token_secret: text(env, "TIDINGS_USER_TOKEN_SECRET"),
+            vapid_private_key: text(env, "TIDINGS_VAPID_PRIVATE_KEY"),
+            vapid_subject: text(env, "TIDINGS_VAPID_SUBJECT"),
+            retry_schedule: parse_schedule(&text(env, "TIDINGS_PUSH_RETRY_SCHEDULE")).unwrap_or_else(|| {
+                if dev_mode {
+                    vec![1, 2, 4, 8]
+                } else {
+                    vec![30, 120, 600, 1800]
+                }
+            }),
         }
     }
 }

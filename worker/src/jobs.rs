@@ -42,10 +42,8 @@ async fn run(job: &Job, env: &Env) -> Result<(), Fail> {
             db.batch(batch).await?;
             Ok(())
         }
-        Job::SendWebPush { delivery, .. } => {
-            // The sender arrives with the web push issue; until then the delivery stays pending.
-            worker::console_log!("web push delivery {} queued; no sender yet", delivery.id);
-            Ok(())
+        Job::SendWebPush { delivery, ttl, urgency, attempt, endpoints } => {
+            crate::push::deliver::run(env, delivery, *ttl, *urgency, *attempt, endpoints.as_deref()).await
         }
     }
 }

@@ -9,8 +9,10 @@ mod feed;
 mod http;
 mod jobs;
 mod platform;
+mod push;
 mod routes;
 mod store;
+mod webcrypto;
 
 use worker::{event, Context, Env, MessageBatch, Request, Response, Result};
 

@@ -144,7 +144,7 @@ impl Feed {
             }
             Command::Status { id, status, reason, now } => {
                 let mut d = sql.get(&id)?.ok_or_else(|| not_found(&id))?;
-                if d.status != status {
+                if transition::can_advance(d.status, status) {
                     d.status = status;
                     d.reason = reason;
                     if status == tidings::model::DeliveryStatus::Sent && d.sent_at.is_none() {

@@ -1,6 +1,7 @@
 //! One module per resource; handlers parse with the core, call store/, answer with the core.
 
 pub mod deliveries;
+pub mod dev;
 pub mod meta;
 pub mod notifications;
 pub mod operations;

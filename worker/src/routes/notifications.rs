@@ -11,7 +11,7 @@ use futures_util::future::join_all;
 use std::collections::BTreeMap;
 use tidings::jobs::Job;
 use tidings::model::{ChannelType, Delivery, DeliveryStatus, NotificationAccepted};
-use tidings::notify::{self, Notification};
+use tidings::notify::{self, push, Notification};
 use tidings::{ids, ApiError};
 use worker::Response;
 
@@ -29,11 +29,12 @@ pub async fn send(mut ctx: Ctx) -> Answer {
     let now = now_ms();
     let prefs = store::preferences::get_many(&db, &n.recipients).await?;
     let notification_id = new_id("ntf");
-    let deliveries = n
+    let deliveries: Vec<Delivery> = n
         .recipients
         .iter()
         .flat_map(|r| notify::plan(&n, &notification_id, r, prefs.get(r), now, || new_id("dlv")))
         .collect();
+    check_push_payloads(&ctx, &deliveries, now)?;
     let mut accepted = NotificationAccepted { notification_id, deliveries };
     if let Some(key) = &key {
         let planned = serde_json::to_string(&accepted)?;
@@ -54,6 +55,17 @@ pub async fn send(mut ctx: Ctx) -> Answer {
         store::idempotency::finish(&db, key).await?;
     }
     json(202, &accepted)
+}
+
+/// Refuses (413) a web push notification whose payload would not fit one encrypted message,
+/// so it is not discovered later by the sender.
+fn check_push_payloads(ctx: &Ctx, deliveries: &[Delivery], now: i64) -> Result<(), ApiError> {
+    let exp = now / 1000 + push::ACTION_TOKEN_SECONDS;
+    for d in deliveries.iter().filter(|d| d.channel_type == ChannelType::WebPush) {
+        let token = push::action_token(&ctx.config.secret_key, &d.recipient_id, &d.id, exp);
+        push::payload_bytes(&push::payload(d, token)).map_err(|size| ApiError::PushPayloadTooLarge { size })?;
+    }
+    Ok(())
 }
 
 fn replay(stored: &str) -> Answer {
@@ -89,7 +101,13 @@ pub async fn carry_out(ctx: &Ctx, n: &Notification, accepted: &NotificationAccep
         .deliveries
         .iter()
         .filter(|d| d.channel_type == ChannelType::WebPush && d.status == DeliveryStatus::Pending)
-        .map(|d| Job::SendWebPush { delivery: Box::new(d.clone()), ttl: n.ttl, urgency: n.urgency, attempt: 0 })
+        .map(|d| Job::SendWebPush {
+            delivery: Box::new(d.clone()),
+            ttl: n.ttl,
+            urgency: n.urgency,
+            attempt: 0,
+            endpoints: None,
+        })
         .collect();
     if !jobs.is_empty() {
         let queue = ctx.env.queue("SEND")?;

@@ -239,3 +239,32 @@ pub fn ensure_all(db: &D1Database, user_ids: &[String], now: i64) -> Result<D1Pr
         &[text(&serde_json::to_string(user_ids)?), num(now)],
     )
 }
+
+/// The user's web push subscriptions that the push service has not refused.
+pub async fn valid_web_push(db: &D1Database, user_id: &str) -> Result<Vec<WebPushToken>, Fail> {
+    #[derive(Deserialize)]
+    struct Body {
+        body: String,
+    }
+    let rows: Vec<Body> = stmt(
+        db,
+        "SELECT body FROM webpush_subscriptions WHERE user_id = ?1 AND invalid_at IS NULL ORDER BY created_at, endpoint",
+        &[text(user_id)],
+    )?
+    .all()
+    .await?
+    .results()?;
+    rows.into_iter().map(|r| Ok(serde_json::from_str(&r.body)?)).collect()
+}
+
+/// Marks a subscription invalid (the push service refused our VAPID key for it).
+pub async fn invalidate_web_push(db: &D1Database, user_id: &str, endpoint: &str, now: i64) -> Result<(), Fail> {
+    stmt(
+        db,
+        "UPDATE webpush_subscriptions SET invalid_at = ?3 WHERE user_id = ?1 AND endpoint = ?2",
+        &[text(user_id), text(endpoint), num(now)],
+    )?
+    .run()
+    .await?;
+    Ok(())
+}

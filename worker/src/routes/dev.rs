@@ -1,0 +1,97 @@
+//! Dev-mode routes (404 unless `TIDINGS_DEV_MODE=1`): checks and measurements that must run
+//! inside workerd, against WebCrypto.
+
+use crate::app::Ctx;
+use crate::http::{self, json, Answer};
+use crate::push::sender::{Message, Sender};
+use crate::webcrypto::WebCrypto;
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::json;
+use tidings::json::parse_body;
+use tidings::model::WebPushToken;
+use tidings::notify::Urgency;
+use tidings::validate::B64URL;
+use tidings::webpush::{self, WebPushCrypto};
+use tidings::ApiError;
+
+fn dev_only(ctx: &Ctx) -> Result<(), ApiError> {
+    if ctx.config.dev_mode {
+        Ok(())
+    } else {
+        Err(ApiError::RouteNotFound { path: ctx.req.path() })
+    }
+}
+
+fn bytes<const N: usize>(field: &str, value: &str) -> Result<[u8; N], ApiError> {
+    B64URL
+        .decode(value)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| ApiError::field(field, "invalid", format!("{field} must be {N} bytes, base64url")))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EncryptInput {
+    plaintext: String,
+    ua_public: String,
+    auth_secret: String,
+    salt: String,
+    as_private: String,
+    as_public: String,
+}
+
+/// RFC 8291 encryption with a fixed sender key and salt, through WebCrypto: lets the tests
+/// check the RFC vector on the very code path the sender uses.
+pub async fn encrypt(mut ctx: Ctx) -> Answer {
+    dev_only(&ctx)?;
+    let input: EncryptInput = parse_body(&http::body(&mut ctx.req).await?)?;
+    let plaintext =
+        B64URL.decode(&input.plaintext).map_err(|_| ApiError::field("plaintext", "invalid", "base64url"))?;
+    let as_public = bytes::<65>("as_public", &input.as_public)?;
+    let crypto = WebCrypto::new().map_err(|_| ApiError::Internal)?;
+    let key = crypto
+        .import_ecdh(&bytes::<32>("as_private", &input.as_private)?, &as_public)
+        .await
+        .map_err(|_| ApiError::field("as_private", "invalid", "not a P-256 key pair"))?;
+    let body = webpush::encrypt_with_salt_and_key(
+        &crypto,
+        &plaintext,
+        &bytes::<65>("ua_public", &input.ua_public)?,
+        &bytes::<16>("auth_secret", &input.auth_secret)?,
+        bytes::<16>("salt", &input.salt)?,
+        &key,
+        &as_public,
+    )
+    .await
+    .map_err(|e| ApiError::field("plaintext", "invalid", e.to_string()))?;
+    json(200, &json!({ "body": B64URL.encode(body) }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BenchInput {
+    n: u32,
+    subscription: WebPushToken,
+    payload: String,
+}
+
+/// Prepares `n` Web Push messages (fresh ECDH + encryption + headers, JWT cache warm) and
+/// answers when done; the caller times it against `n = 0`.
+pub async fn push_bench(mut ctx: Ctx) -> Answer {
+    dev_only(&ctx)?;
+    let input: BenchInput = parse_body(&http::body(&mut ctx.req).await?)?;
+    let sender = Sender::new(&ctx.config).await.map_err(|_| ApiError::Unavailable { what: "VAPID keys" })?;
+    let now_s = crate::platform::now_ms() / 1000;
+    let message = Message { payload: input.payload.as_bytes(), ttl: 60, urgency: Urgency::Normal, topic: None, now_s };
+    let mut total = 0usize;
+    for _ in 0..input.n.min(100_000) {
+        let (body, headers) = sender
+            .prepare(&input.subscription, &message)
+            .await
+            .map_err(|e| ApiError::field("subscription", "invalid", e))?;
+        total += body.len() + headers.len();
+    }
+    json(200, &json!({ "n": input.n, "bytes": total }))
+}
