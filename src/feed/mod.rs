@@ -2,4 +2,5 @@
 //! feed state machine (used by the browser package).
 
 pub mod query;
+pub mod state;
 pub mod transition;
