@@ -43,14 +43,15 @@ fn start() -> Edge {
     let state = std::env::temp_dir().join(format!("tidings-e2e-{}-{port}", std::process::id()));
     std::fs::create_dir_all(&state).expect("state dir");
     let secret_key = format!("sk_test_{}", unique("k"));
-    let vapid_public_key =
-        "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4".to_owned();
+    // The RFC 8291 example sender key doubles as the test VAPID key (a fixed, public test key).
+    let vapid_public_key = VAPID_PUBLIC.to_owned();
     let env_file = state.join("test.vars");
     std::fs::write(
         &env_file,
         format!(
             "TIDINGS_SECRET_KEY={secret_key}\nTIDINGS_PUBLIC_KEY=pk_test\nTIDINGS_USER_TOKEN_SECRET=test-user-token-secret\n\
-             TIDINGS_VAPID_PUBLIC_KEY={vapid_public_key}\nTIDINGS_DEV_MODE=1\n"
+             TIDINGS_VAPID_PUBLIC_KEY={vapid_public_key}\nTIDINGS_VAPID_PRIVATE_KEY={VAPID_PRIVATE}\n\
+             TIDINGS_VAPID_SUBJECT=mailto:tests@example.com\nTIDINGS_PUSH_RETRY_SCHEDULE=1,1,1,1\nTIDINGS_DEV_MODE=1\n"
         ),
     )
     .expect("env file");
@@ -202,6 +203,11 @@ pub fn eventually<T>(secs: u64, mut check: impl FnMut() -> Option<T>) -> Option<
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// The test VAPID key pair (RFC 8291's example sender key).
+pub const VAPID_PUBLIC: &str =
+    "BP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A8";
+pub const VAPID_PRIVATE: &str = "yfWPiYE-n46HLnH0KqZOF1fJJU3MYrct3AELtAQ-oRw";
 
 /// The RFC 8291 example user agent key and auth secret: a valid subscription's keys.
 pub const P256DH: &str = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";

@@ -7,9 +7,23 @@ use crate::platform::now_ms;
 use crate::store;
 use tidings::jobs::Job;
 use tidings::model::OperationStatus;
-use worker::{console_error, Env, MessageBatch, MessageExt};
+use worker::{console_error, Env, MessageBatch, MessageBuilder, MessageExt};
 
-pub async fn consume(batch: MessageBatch<Job>, env: Env) {
+/// Puts jobs on the `SEND` queue, `delay_s` seconds out. Jobs travel as JSON text: the
+/// structured clone of a serde-wasm-bindgen value would turn JSON objects into `Map`s.
+pub async fn enqueue(env: &Env, jobs: &[Job], delay_s: u32) -> Result<(), Fail> {
+    let queue = env.queue("SEND")?;
+    for chunk in jobs.chunks(100) {
+        let texts: Vec<_> = chunk
+            .iter()
+            .map(|j| Ok(MessageBuilder::new(serde_json::to_string(j)?).delay_seconds(delay_s).build()))
+            .collect::<Result<_, Fail>>()?;
+        queue.send_batch(texts).await?;
+    }
+    Ok(())
+}
+
+pub async fn consume(batch: MessageBatch<String>, env: Env) {
     let messages = match batch.messages() {
         Ok(m) => m,
         Err(e) => {
@@ -19,7 +33,15 @@ pub async fn consume(batch: MessageBatch<Job>, env: Env) {
         }
     };
     for message in messages {
-        match run(message.body(), &env).await {
+        let job: Job = match serde_json::from_str(message.body()) {
+            Ok(job) => job,
+            Err(e) => {
+                console_error!("dropping a queue message that is not a job: {e}");
+                message.ack();
+                continue;
+            }
+        };
+        match run(&job, &env).await {
             Ok(()) => message.ack(),
             Err(Fail(e)) => {
                 console_error!("job failed, will retry: {e}");

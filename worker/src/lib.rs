@@ -22,7 +22,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 }
 
 #[event(queue)]
-async fn queue(batch: MessageBatch<tidings::jobs::Job>, env: Env, _ctx: Context) -> Result<()> {
+async fn queue(batch: MessageBatch<String>, env: Env, _ctx: Context) -> Result<()> {
     jobs::consume(batch, env).await;
     Ok(())
 }

@@ -15,7 +15,7 @@ use tidings::model::{Delivery, DeliveryStatus};
 use tidings::notify::push::{self, MAX_ATTEMPTS};
 use tidings::notify::Urgency;
 use tidings::time::rfc3339;
-use worker::{console_error, Env, MessageBuilder};
+use worker::{console_error, Env};
 
 /// Carries out one `SendWebPush` job.
 pub async fn run(
@@ -86,7 +86,7 @@ pub async fn run(
         let delay = push::retry_delay(&config.retry_schedule, next, retry_after);
         let job =
             Job::SendWebPush { delivery: Box::new(d.clone()), ttl, urgency, attempt: next, endpoints: Some(retry) };
-        env.queue("SEND")?.send(MessageBuilder::new(job).delay_seconds(delay).build()).await?;
+        crate::jobs::enqueue(env, &[job], delay).await?;
     } else if !retry.is_empty() {
         failure.get_or_insert(Outcome::Retry(None));
     }

@@ -109,11 +109,6 @@ pub async fn carry_out(ctx: &Ctx, n: &Notification, accepted: &NotificationAccep
             endpoints: None,
         })
         .collect();
-    if !jobs.is_empty() {
-        let queue = ctx.env.queue("SEND")?;
-        for chunk in jobs.chunks(100) {
-            queue.send_batch(chunk.to_vec()).await?;
-        }
-    }
+    crate::jobs::enqueue(&ctx.env, &jobs, 0).await?;
     Ok(())
 }

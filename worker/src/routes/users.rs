@@ -61,6 +61,6 @@ pub async fn delete(ctx: Ctx) -> Answer {
     let operation_id = new_id("op");
     store::operations::create(&db, &operation_id, "user.delete", id, now_ms()).await?;
     let job = Job::DeleteUser { operation_id: operation_id.clone(), user_id: id.to_owned() };
-    ctx.env.queue("SEND")?.send(job).await?;
+    crate::jobs::enqueue(&ctx.env, &[job], 0).await?;
     json(202, &json!({ "resourceId": operation_id, "resourceLocation": format!("/operations/{operation_id}") }))
 }
