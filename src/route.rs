@@ -54,6 +54,8 @@ pub enum Route {
     DevEncrypt,
     /// `POST /dev/webpush/bench` (dev mode): Web Push preparation throughput.
     DevPushBench,
+    /// `POST /dev/user-token` (dev mode): a user token for the demo page.
+    DevUserToken,
 }
 
 /// Who may call a route.
@@ -66,6 +68,8 @@ pub enum Access {
     /// The secret key, or browser credentials (public key + user token) of the user named by
     /// the first path parameter.
     Own,
+    /// The secret key or the public key alone.
+    PublicKey,
 }
 
 /// One row of the route table.
@@ -92,24 +96,25 @@ pub const ROUTES: &[RouteSpec] = &[
     spec(Route::Vapid, "GET", "/vapid", Access::Public),
     spec(Route::ListUsers, "GET", "/users", Access::Admin),
     spec(Route::CreateUser, "POST", "/users", Access::Admin),
-    spec(Route::GetUser, "GET", "/users/{userId}", Access::Admin),
+    spec(Route::GetUser, "GET", "/users/{userId}", Access::Own),
     spec(Route::PutUser, "PUT", "/users/{userId}", Access::Admin),
     spec(Route::DeleteUser, "DELETE", "/users/{userId}", Access::Admin),
-    spec(Route::AddWebPush, "POST", "/users/{userId}/webpush", Access::Admin),
-    spec(Route::RemoveWebPush, "DELETE", "/users/{userId}/webpush", Access::Admin),
+    spec(Route::AddWebPush, "POST", "/users/{userId}/webpush", Access::Own),
+    spec(Route::RemoveWebPush, "DELETE", "/users/{userId}/webpush", Access::Own),
     spec(Route::AddPushToken, "POST", "/users/{userId}/push-tokens", Access::Admin),
     spec(Route::RemovePushToken, "DELETE", "/users/{userId}/push-tokens", Access::Admin),
     spec(Route::GetOperation, "GET", "/operations/{operationId}", Access::Admin),
     spec(Route::Notify, "POST", "/notifications", Access::Admin),
-    spec(Route::GetPreferences, "GET", "/users/{userId}/preferences", Access::Admin),
-    spec(Route::PutPreferences, "PUT", "/users/{userId}/preferences", Access::Admin),
-    spec(Route::ListDeliveries, "GET", "/users/{userId}/deliveries", Access::Admin),
-    spec(Route::GetDelivery, "GET", "/users/{userId}/deliveries/{deliveryId}", Access::Admin),
-    spec(Route::PatchDelivery, "PATCH", "/users/{userId}/deliveries/{deliveryId}", Access::Admin),
-    spec(Route::DeliveryActions, "POST", "/users/{userId}/deliveries/actions", Access::Admin),
+    spec(Route::GetPreferences, "GET", "/users/{userId}/preferences", Access::Own),
+    spec(Route::PutPreferences, "PUT", "/users/{userId}/preferences", Access::Own),
+    spec(Route::ListDeliveries, "GET", "/users/{userId}/deliveries", Access::Own),
+    spec(Route::GetDelivery, "GET", "/users/{userId}/deliveries/{deliveryId}", Access::Own),
+    spec(Route::PatchDelivery, "PATCH", "/users/{userId}/deliveries/{deliveryId}", Access::Own),
+    spec(Route::DeliveryActions, "POST", "/users/{userId}/deliveries/actions", Access::Own),
     spec(Route::FeedSocket, "GET", "/users/{userId}/feed/socket", Access::Own),
     spec(Route::DevEncrypt, "POST", "/dev/webpush/encrypt", Access::Admin),
     spec(Route::DevPushBench, "POST", "/dev/webpush/bench", Access::Admin),
+    spec(Route::DevUserToken, "POST", "/dev/user-token", Access::PublicKey),
 ];
 
 /// A matched route with its decoded path parameters, in template order.

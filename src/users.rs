@@ -249,12 +249,29 @@ pub fn parse_push_token(body: &[u8]) -> Result<PushToken, ApiError> {
     }
 }
 
-/// Parses and validates a `POST /users/{id}/webpush` body.
-pub fn parse_web_push(body: &[u8], dev_mode: bool) -> Result<WebPushToken, ApiError> {
-    let sub: WebPushToken = parse_body(body)?;
-    let errors = check_web_push("", &sub, dev_mode);
+/// A `POST /users/{id}/webpush` body: the subscription, and the one it replaces (the service
+/// worker's `pushsubscriptionchange`, authorised by a subscription token).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebPushRegistration {
+    /// The subscription.
+    pub sub: crate::model::PushSubscription,
+    /// The device, if the client told us.
+    #[serde(default)]
+    pub device: Option<crate::model::Device>,
+    /// The endpoint this subscription replaces.
+    #[serde(default)]
+    pub old_endpoint: Option<String>,
+}
+
+/// Parses and validates a `POST /users/{id}/webpush` body: the subscription and the endpoint
+/// it replaces, if any.
+pub fn parse_web_push(body: &[u8], dev_mode: bool) -> Result<(WebPushToken, Option<String>), ApiError> {
+    let r: WebPushRegistration = parse_body(body)?;
+    let token = WebPushToken { sub: r.sub, device: r.device };
+    let errors = check_web_push("", &token, dev_mode);
     if errors.is_empty() {
-        Ok(sub)
+        Ok((token, r.old_endpoint))
     } else {
         Err(ApiError::Validation(trim_prefix(errors)))
     }

@@ -67,17 +67,32 @@ pub fn payload_bytes(p: &PushPayload) -> Result<Vec<u8>, usize> {
     }
 }
 
-/// The key action tokens are signed with, derived from the deployment's secret key.
-fn action_key(secret: &str) -> [u8; 32] {
-    hmac_sha256(secret.as_bytes(), b"tidings action token v1")
+/// Signs `claims` for one purpose: `base64url(claims) "." base64url(HMAC(key(purpose), …))`,
+/// the key derived from the deployment's secret key so tokens of one purpose never pass as
+/// another's.
+fn seal(secret: &str, purpose: &[u8], claims: &serde_json::Value) -> String {
+    let body = B64URL.encode(claims.to_string());
+    let sig = B64URL.encode(hmac_sha256(&hmac_sha256(secret.as_bytes(), purpose), body.as_bytes()));
+    format!("{body}.{sig}")
 }
 
+/// The claims of a token made by [`seal`] for `purpose`, if its signature holds.
+fn open<T: serde::de::DeserializeOwned>(secret: &str, purpose: &[u8], token: &str) -> Option<T> {
+    let (body, sig) = token.split_once('.')?;
+    let expected = hmac_sha256(&hmac_sha256(secret.as_bytes(), purpose), body.as_bytes());
+    if secret.is_empty() || !constant_time_eq(&B64URL.decode(sig).ok()?, &expected) {
+        return None;
+    }
+    serde_json::from_slice(&B64URL.decode(body).ok()?).ok()
+}
+
+const ACTION: &[u8] = b"tidings action token v1";
+const SUBSCRIPTION: &[u8] = b"tidings subscription token v1";
+
 /// A token that lets its bearer mark delivery `delivery_id` of `user_id` seen/read/clicked
-/// until `exp` (seconds): `base64url({"u","d","e"}) "." base64url(HMAC)`.
+/// until `exp` (seconds). Carried in each push payload for the service worker.
 pub fn action_token(secret: &str, user_id: &str, delivery_id: &str, exp: i64) -> String {
-    let claims = B64URL.encode(serde_json::json!({ "u": user_id, "d": delivery_id, "e": exp }).to_string());
-    let sig = B64URL.encode(hmac_sha256(&action_key(secret), claims.as_bytes()));
-    format!("{claims}.{sig}")
+    seal(secret, ACTION, &serde_json::json!({ "u": user_id, "d": delivery_id, "e": exp }))
 }
 
 /// The `(user_id, delivery_id)` an action token grants, if it is genuine and not expired.
@@ -88,13 +103,24 @@ pub fn verify_action_token(secret: &str, token: &str, now_s: i64) -> Option<(Str
         d: String,
         e: i64,
     }
-    let (claims, sig) = token.split_once('.')?;
-    let expected = hmac_sha256(&action_key(secret), claims.as_bytes());
-    if secret.is_empty() || !constant_time_eq(&B64URL.decode(sig).ok()?, &expected) {
-        return None;
-    }
-    let c: Claims = serde_json::from_slice(&B64URL.decode(claims).ok()?).ok()?;
+    let c: Claims = open(secret, ACTION, token)?;
     (c.e > now_s).then_some((c.u, c.d))
+}
+
+/// A token that lets its bearer replace `user_id`'s subscription `endpoint` (and nothing
+/// else): the service worker's `pushsubscriptionchange`, which runs with no user token.
+pub fn subscription_token(secret: &str, user_id: &str, endpoint: &str) -> String {
+    seal(secret, SUBSCRIPTION, &serde_json::json!({ "u": user_id, "p": endpoint }))
+}
+
+/// The `(user_id, endpoint)` a subscription token grants, if it is genuine.
+pub fn verify_subscription_token(secret: &str, token: &str) -> Option<(String, String)> {
+    #[derive(Deserialize)]
+    struct Claims {
+        u: String,
+        p: String,
+    }
+    open::<Claims>(secret, SUBSCRIPTION, token).map(|c| (c.u, c.p))
 }
 
 /// The push `Topic` header for a topic, when it is a valid one (≤ 32 base64url characters).

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod browser_auth;
 mod deliveries;
 mod errors;
 mod meta;

@@ -103,7 +103,14 @@ fn keyed(key: &str, body: &Value) -> Reply {
     let status = resp.status();
     let request_id = resp.header("x-request-id").map(str::to_owned);
     let text = resp.into_string().unwrap();
-    Reply { status, request_id, content_type: None, body: serde_json::from_str(&text).unwrap_or(Value::Null), text }
+    Reply {
+        status,
+        request_id,
+        content_type: None,
+        body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
+        headers: Default::default(),
+    }
 }
 
 #[test]

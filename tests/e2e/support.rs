@@ -2,6 +2,7 @@
 //! Queues) per test process, on a free port with a fresh state directory, and a small client.
 
 use serde_json::Value;
+use std::collections::HashMap;
 use std::io::Read;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -106,6 +107,7 @@ pub enum Auth<'a> {
     Secret,
     SecretHeader,
     Raw(&'a str, &'a str),
+    Headers(&'a [(&'a str, &'a str)]),
 }
 
 /// An answer: status, headers we check, and the body as JSON (`Null` when empty or not JSON).
@@ -116,6 +118,7 @@ pub struct Reply {
     pub content_type: Option<String>,
     pub body: Value,
     pub text: String,
+    pub headers: HashMap<String, String>,
 }
 
 impl Reply {
@@ -152,6 +155,7 @@ pub fn call(method: &str, path: &str, body: Option<&str>, auth: Auth) -> Reply {
         Auth::Secret => req.set("authorization", &format!("Bearer {}", edge.secret_key)),
         Auth::SecretHeader => req.set("x-secret-key", &edge.secret_key),
         Auth::Raw(name, value) => req.set(name, value),
+        Auth::Headers(list) => list.iter().fold(req, |r, (n, v)| r.set(n, v)),
     };
     let result = match body {
         Some(b) => req.set("content-type", "application/json").send_string(b),
@@ -164,10 +168,15 @@ pub fn call(method: &str, path: &str, body: Option<&str>, auth: Auth) -> Reply {
     let status = resp.status();
     let request_id = resp.header("x-request-id").map(str::to_owned);
     let content_type = resp.header("content-type").map(str::to_owned);
+    let headers = resp
+        .headers_names()
+        .into_iter()
+        .filter_map(|n| resp.header(&n).map(|v| (n.to_ascii_lowercase(), v.to_owned())))
+        .collect();
     let mut text = String::new();
     resp.into_reader().take(10_000_000).read_to_string(&mut text).expect("body");
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply { status, request_id, content_type, body, text }
+    Reply { status, request_id, content_type, body, text, headers }
 }
 
 /// GET with the secret key.

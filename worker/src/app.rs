@@ -1,14 +1,14 @@
 //! One request, start to end: request id, routing, access, dispatch, the error envelope.
 
+use crate::auth::{authorize, Principal};
 use crate::config::Config;
-use crate::http::Query;
+use crate::cors;
 use crate::http::{error_response, Answer, Fail};
-use crate::platform::new_id;
+use crate::platform::{new_id, now_ms};
 use crate::routes;
-use tidings::auth::{constant_time_eq, is_secret_key, presented_secret, verify_user_token};
-use tidings::route::{resolve, Access, Route};
+use tidings::route::{resolve, Route};
 use tidings::ApiError;
-use worker::{Env, Request, Response};
+use worker::{Context, Env, Method, Request, Response};
 
 /// Everything a route handler gets.
 pub struct Ctx {
@@ -17,6 +17,7 @@ pub struct Ctx {
     pub config: Config,
     pub params: Vec<String>,
     pub request_id: String,
+    pub principal: Principal,
 }
 
 impl Ctx {
@@ -37,22 +38,32 @@ impl Ctx {
 }
 
 /// Answers `req`; never fails, never panics on input.
-pub async fn handle(req: Request, env: Env) -> Response {
+pub async fn handle(req: Request, env: Env, background: Context) -> Response {
     let request_id = new_id("req");
-    let mut response = match dispatch(req, env, &request_id).await {
-        Ok(r) => r,
-        Err(Fail(e)) => error_response(&e, &request_id),
+    let config = Config::from_env(&env);
+    let origin = req.headers().get("origin").ok().flatten().filter(|o| cors::allowed(&config, o));
+    let result = if req.method() == Method::Options {
+        match &origin {
+            Some(o) => cors::preflight(o).map_err(Fail::from),
+            None => Err(ApiError::Forbidden.into()),
+        }
+    } else {
+        dispatch(req, env, config, &request_id, &background).await
     };
+    let mut response = result.unwrap_or_else(|Fail(e)| error_response(&e, &request_id));
     if response.headers_mut().set("X-Request-Id", &request_id).is_err() {
         // Answers fetched from elsewhere (static files, the feed object) have immutable headers.
         let headers = response.headers().clone();
         response = response.with_headers(headers);
         let _ = response.headers_mut().set("X-Request-Id", &request_id);
     }
+    if let Some(o) = &origin {
+        cors::decorate(response.headers_mut(), o);
+    }
     response
 }
 
-async fn dispatch(req: Request, env: Env, request_id: &str) -> Answer {
+async fn dispatch(req: Request, env: Env, config: Config, request_id: &str, background: &Context) -> Answer {
     let method = req.method().to_string();
     let matched = match resolve(&method, &req.path()) {
         Err(ApiError::RouteNotFound { path }) if method == "GET" || method == "HEAD" => {
@@ -60,10 +71,14 @@ async fn dispatch(req: Request, env: Env, request_id: &str) -> Answer {
         }
         other => other?,
     };
-    let config = Config::from_env(&env);
-    authorize(matched.spec.access, &req, &config, matched.params.first())?;
-    let ctx = Ctx { req, env, config, params: matched.params, request_id: request_id.to_owned() };
-    match matched.spec.route {
+    let route = matched.spec.route;
+    let principal = authorize(matched.spec.access, route, &req, &config, matched.params.first().map(String::as_str))?;
+    if let Principal::User(user) = &principal {
+        let (db, user) = (env.d1("DB")?, user.clone());
+        background.wait_until(async move { crate::store::users::touch_last_seen(&db, &user, now_ms()).await });
+    }
+    let ctx = Ctx { req, env, config, params: matched.params, request_id: request_id.to_owned(), principal };
+    match route {
         Route::Health => routes::meta::health(),
         Route::OpenApi => routes::meta::openapi(),
         Route::Vapid => routes::meta::vapid(&ctx),
@@ -87,35 +102,7 @@ async fn dispatch(req: Request, env: Env, request_id: &str) -> Answer {
         Route::FeedSocket => routes::deliveries::socket(ctx).await,
         Route::DevEncrypt => routes::dev::encrypt(ctx).await,
         Route::DevPushBench => routes::dev::push_bench(ctx).await,
-    }
-}
-
-/// Checks the credentials a route needs: 401 when missing or invalid, 403 when valid but for
-/// another user (or a browser credential on an admin route).
-fn authorize(access: Access, req: &Request, config: &Config, user: Option<&String>) -> Result<(), Fail> {
-    if access == Access::Public {
-        return Ok(());
-    }
-    let headers = req.headers();
-    let auth = headers.get("authorization")?;
-    let secret = headers.get("x-secret-key")?;
-    if is_secret_key(presented_secret(auth.as_deref(), secret.as_deref()), &config.secret_key) {
-        return Ok(());
-    }
-    let query = Query::of(req)?;
-    let api_key = headers.get("x-api-key")?.or_else(|| query.get("api_key").map(str::to_owned));
-    let token = headers.get("x-user-token")?.or_else(|| query.get("user_token").map(str::to_owned));
-    let (Some(api_key), Some(token)) = (api_key, token) else {
-        return Err(ApiError::Unauthenticated.into());
-    };
-    if config.public_key.is_empty() || !constant_time_eq(api_key.as_bytes(), config.public_key.as_bytes()) {
-        return Err(ApiError::Unauthenticated.into());
-    }
-    let now_s = crate::platform::now_ms() / 1000;
-    let claims = verify_user_token(&token, &config.user_token_secret, now_s).ok_or(ApiError::Unauthenticated)?;
-    match (access, user) {
-        (Access::Own, Some(user)) if constant_time_eq(claims.sub.as_bytes(), user.as_bytes()) => Ok(()),
-        _ => Err(ApiError::Forbidden.into()),
+        Route::DevUserToken => routes::dev::user_token(ctx).await,
     }
 }
 

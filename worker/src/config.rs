@@ -19,6 +19,8 @@ pub struct Config {
     pub vapid_private_key: String,
     /// `TIDINGS_VAPID_SUBJECT`: `mailto:` or `https:` contact for push services.
     pub vapid_subject: String,
+    /// `TIDINGS_ALLOWED_ORIGINS`: comma-separated origins browsers may call from (`*` = any).
+    pub allowed_origins: Vec<String>,
     /// `TIDINGS_PUSH_RETRY_SCHEDULE`: seconds before each retry of a push send
     /// (default `30,120,600,1800`; `1,2,4,8` in dev mode).
     pub retry_schedule: Vec<u32>,
@@ -36,6 +38,11 @@ impl Config {
             user_token_secret: text(env, "TIDINGS_USER_TOKEN_SECRET"),
             vapid_private_key: text(env, "TIDINGS_VAPID_PRIVATE_KEY"),
             vapid_subject: text(env, "TIDINGS_VAPID_SUBJECT"),
+            allowed_origins: text(env, "TIDINGS_ALLOWED_ORIGINS")
+                .split(',')
+                .map(|o| o.trim().trim_end_matches('/').to_owned())
+                .filter(|o| !o.is_empty())
+                .collect(),
             retry_schedule: parse_schedule(&text(env, "TIDINGS_PUSH_RETRY_SCHEDULE")).unwrap_or_else(|| {
                 if dev_mode {
                     vec![1, 2, 4, 8]

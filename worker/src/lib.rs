@@ -4,7 +4,9 @@
 //! lives in store/ only.
 
 mod app;
+mod auth;
 mod config;
+mod cors;
 mod feed;
 mod http;
 mod jobs;
@@ -17,8 +19,8 @@ mod webcrypto;
 use worker::{event, Context, Env, MessageBatch, Request, Response, Result};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    Ok(app::handle(req, env).await)
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    Ok(app::handle(req, env, ctx).await)
 }
 
 #[event(queue)]

@@ -2,6 +2,7 @@
 //! feed object, whose answer is returned as it is.
 
 use crate::app::Ctx;
+use crate::auth::Principal;
 use crate::feed::client;
 use crate::feed::protocol::Command;
 use crate::http::{self, Answer, Query};
@@ -43,6 +44,14 @@ pub async fn patch(mut ctx: Ctx) -> Answer {
     let body = http::body(&mut ctx.req).await?;
     let id = delivery_id(&ctx)?.to_owned();
     let patch: DeliveryPatch = parse_body(&body)?;
+    if let Principal::Action { delivery, .. } = &ctx.principal {
+        // An action token marks its own delivery seen, read or clicked; nothing else.
+        let engagement_only =
+            patch.archived.is_none() && [patch.seen, patch.read, patch.clicked].iter().all(|v| *v != Some(false));
+        if *delivery != id || !engagement_only {
+            return Err(ApiError::Forbidden.into());
+        }
+    }
     forward(&ctx, Command::Patch { id, patch, now: rfc3339(now_ms()) }).await
 }
 

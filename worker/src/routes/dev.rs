@@ -95,3 +95,23 @@ pub async fn push_bench(mut ctx: Ctx) -> Answer {
     }
     json(200, &json!({ "n": input.n, "bytes": total }))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserTokenInput {
+    user_id: String,
+}
+
+/// A user token for the demo page, valid for a day (dev mode only; production tokens come
+/// from the customer's backend, signed with `TIDINGS_USER_TOKEN_SECRET`).
+pub async fn user_token(mut ctx: Ctx) -> Answer {
+    dev_only(&ctx)?;
+    let input: UserTokenInput = parse_body(&http::body(&mut ctx.req).await?)?;
+    tidings::validate::id("user_id", &input.user_id).map_err(|e| ApiError::Validation(vec![e]))?;
+    if ctx.config.user_token_secret.is_empty() {
+        return Err(ApiError::Unavailable { what: "TIDINGS_USER_TOKEN_SECRET" }.into());
+    }
+    let exp = crate::platform::now_ms() / 1000 + 24 * 3600;
+    let token = tidings::auth::sign_user_token(&input.user_id, exp, &ctx.config.user_token_secret);
+    json(200, &json!({ "user_id": input.user_id, "token": token, "exp": exp }))
+}

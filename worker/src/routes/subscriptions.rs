@@ -1,9 +1,11 @@
 //! `/users/{userId}/webpush` and `/users/{userId}/push-tokens`.
 
 use crate::app::Ctx;
+use crate::auth::Principal;
 use crate::http::{self, json, no_content, Answer, Query};
 use crate::platform::now_ms;
 use crate::store;
+use tidings::notify::push;
 use tidings::{users, validate, ApiError};
 
 fn user_id(ctx: &Ctx) -> Result<&str, ApiError> {
@@ -12,12 +14,32 @@ fn user_id(ctx: &Ctx) -> Result<&str, ApiError> {
     Ok(id)
 }
 
+/// Registers a subscription (or, with a subscription token, replaces the one it names) and
+/// answers it with the `subscription_token` the service worker keeps for
+/// `pushsubscriptionchange`.
 pub async fn add_web_push(mut ctx: Ctx) -> Answer {
     let body = http::body(&mut ctx.req).await?;
     let id = user_id(&ctx)?;
-    let sub = users::parse_web_push(&body, ctx.config.dev_mode)?;
-    let created = store::users::put_web_push(&ctx.db()?, id, &sub, now_ms()).await?;
-    json(if created { 201 } else { 200 }, &sub)
+    let (sub, old_endpoint) = users::parse_web_push(&body, ctx.config.dev_mode)?;
+    let db = ctx.db()?;
+    let created = match (&ctx.principal, old_endpoint) {
+        (Principal::Subscription { endpoint, .. }, Some(old)) if *endpoint == old => {
+            store::users::replace_web_push(&db, id, &old, &sub, now_ms()).await?;
+            true
+        }
+        (Principal::Subscription { .. }, _) => {
+            return Err(ApiError::Forbidden.into());
+        }
+        (_, Some(old)) => {
+            store::users::replace_web_push(&db, id, &old, &sub, now_ms()).await?;
+            true
+        }
+        (_, None) => store::users::put_web_push(&db, id, &sub, now_ms()).await?,
+    };
+    let token = push::subscription_token(&ctx.config.secret_key, id, &sub.sub.endpoint);
+    let mut answer = serde_json::to_value(&sub).map_err(|_| ApiError::Internal)?;
+    answer["subscription_token"] = token.into();
+    json(if created { 201 } else { 200 }, &answer)
 }
 
 pub async fn remove_web_push(ctx: Ctx) -> Answer {

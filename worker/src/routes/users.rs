@@ -32,7 +32,7 @@ pub async fn get(ctx: Ctx) -> Answer {
     let id = ctx.param();
     validate::id("userId", id).map_err(|e| ApiError::Validation(vec![e]))?;
     match store::users::find(&ctx.db()?, id).await? {
-        Some(user) => json(200, &user.into_user(true)),
+        Some(user) => json(200, &user.into_user(ctx.principal.is_admin())),
         None => json(200, &users::implicit_user(id)),
     }
 }

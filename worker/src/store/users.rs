@@ -268,3 +268,55 @@ pub async fn invalidate_web_push(db: &D1Database, user_id: &str, endpoint: &str,
     .await?;
     Ok(())
 }
+
+thread_local! {
+    /// When this isolate last recorded each user's `lastSeenTime` (ms).
+    static SEEN: std::cell::RefCell<std::collections::HashMap<String, i64>> = Default::default();
+}
+
+/// Records a request made with the user's token: `lastSeenTime`, at most once a minute per
+/// user (skipped in this isolate within the minute, and refused by the WHERE across isolates).
+pub async fn touch_last_seen(db: &D1Database, user_id: &str, now: i64) {
+    const MINUTE: i64 = 60_000;
+    let recent = SEEN.with(|s| s.borrow().get(user_id).is_some_and(|t| now - t < MINUTE));
+    if recent {
+        return;
+    }
+    SEEN.with(|s| s.borrow_mut().insert(user_id.to_owned(), now));
+    let result = async {
+        stmt(
+            db,
+            "INSERT INTO users (id, created_at, updated_at, last_seen_at) VALUES (?1, ?2, ?2, ?2)
+             ON CONFLICT (id) DO UPDATE SET last_seen_at = excluded.last_seen_at
+             WHERE users.last_seen_at IS NULL OR users.last_seen_at < ?3",
+            &[text(user_id), num(now), num(now - MINUTE)],
+        )?
+        .run()
+        .await?;
+        Ok::<(), Fail>(())
+    }
+    .await;
+    if let Err(Fail(e)) = result {
+        worker::console_error!("lastSeenTime not recorded: {e}");
+    }
+}
+
+/// Replaces `old` with `new` for the user (a `pushsubscriptionchange`), in one transaction.
+pub async fn replace_web_push(
+    db: &D1Database,
+    user_id: &str,
+    old: &str,
+    new: &WebPushToken,
+    now: i64,
+) -> Result<(), Fail> {
+    db.batch(vec![
+        stmt(
+            db,
+            "DELETE FROM webpush_subscriptions WHERE user_id = ?1 AND endpoint = ?2",
+            &[text(user_id), text(old)],
+        )?,
+        upsert_web_push(db, user_id, new, now)?,
+    ])
+    .await?;
+    Ok(())
+}
