@@ -30,4 +30,13 @@ pub enum Job {
         #[serde(default)]
         endpoints: Option<Vec<String>>,
     },
+    /// Send a bulk job's message to its users with `from <= seq <= to`.
+    BulkBatch {
+        /// The job.
+        job_id: String,
+        /// First user (sequence number).
+        from: i64,
+        /// Last user.
+        to: i64,
+    },
 }

@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod bulk;
 pub mod error;
 pub mod feed;
 pub mod ids;

@@ -56,6 +56,16 @@ pub enum Route {
     DevPushBench,
     /// `POST /dev/user-token` (dev mode): a user token for the demo page.
     DevUserToken,
+    /// `POST /bulk`
+    CreateBulk,
+    /// `POST /bulk/{jobId}`
+    AddBulkUsers,
+    /// `POST /bulk/{jobId}/run`
+    RunBulk,
+    /// `GET /bulk/{jobId}`
+    GetBulk,
+    /// `GET /bulk/{jobId}/users`
+    ListBulkUsers,
 }
 
 /// Who may call a route.
@@ -115,6 +125,11 @@ pub const ROUTES: &[RouteSpec] = &[
     spec(Route::DevEncrypt, "POST", "/dev/webpush/encrypt", Access::Admin),
     spec(Route::DevPushBench, "POST", "/dev/webpush/bench", Access::Admin),
     spec(Route::DevUserToken, "POST", "/dev/user-token", Access::PublicKey),
+    spec(Route::CreateBulk, "POST", "/bulk", Access::Admin),
+    spec(Route::AddBulkUsers, "POST", "/bulk/{jobId}", Access::Admin),
+    spec(Route::RunBulk, "POST", "/bulk/{jobId}/run", Access::Admin),
+    spec(Route::GetBulk, "GET", "/bulk/{jobId}", Access::Admin),
+    spec(Route::ListBulkUsers, "GET", "/bulk/{jobId}/users", Access::Admin),
 ];
 
 /// A matched route with its decoded path parameters, in template order.

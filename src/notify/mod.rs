@@ -54,7 +54,8 @@ enum Recipients {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NotificationInput {
-    to: Recipients,
+    #[serde(default)]
+    to: Option<Recipients>,
     #[serde(default)]
     topic: Option<String>,
     #[serde(default)]
@@ -104,13 +105,17 @@ fn text_field(errors: &mut Vec<FieldError>, name: &str, value: Option<&Value>, m
 
 /// Parses and validates a `POST /notifications` body.
 pub fn parse(body: &[u8]) -> Result<Notification, ApiError> {
-    let input: NotificationInput = parse_body(body)?;
+    let mut input: NotificationInput = parse_body(body)?;
     let mut errors = Vec::new();
-    let to = match input.to {
-        Recipients::Many(v) => v,
-        Recipients::One(s) => vec![s],
+    let to = match input.to.take() {
+        Some(Recipients::Many(v)) => v,
+        Some(Recipients::One(s)) => vec![s],
+        None => {
+            errors.push(FieldError::new("to", "required", "to: missing field `to`"));
+            Vec::new()
+        }
     };
-    if to.is_empty() {
+    if to.is_empty() && errors.is_empty() {
         errors.push(FieldError::new("to", "required", "to must name at least one user"));
     }
     if to.len() > MAX_RECIPIENTS {
@@ -128,6 +133,28 @@ pub fn parse(body: &[u8]) -> Result<Notification, ApiError> {
             recipients.push(id);
         }
     }
+    finish(input, recipients, errors)
+}
+
+/// Parses and validates a bulk job's message: a `POST /notifications` body without `to`.
+pub fn parse_message(message: &Value) -> Result<Notification, ApiError> {
+    let input: NotificationInput = parse_body(message.to_string().as_bytes())?;
+    let mut errors = Vec::new();
+    if input.to.is_some() {
+        errors.push(FieldError::new(
+            "to",
+            "unknown_field",
+            "a bulk message has no `to`: add users with POST /bulk/{job_id}",
+        ));
+    }
+    finish(input, Vec::new(), errors)
+}
+
+fn finish(
+    input: NotificationInput,
+    recipients: Vec<String>,
+    mut errors: Vec<FieldError>,
+) -> Result<Notification, ApiError> {
     let mut channels: Vec<ChannelType> = Vec::new();
     match input.channels {
         Some(list) if list.is_empty() => {

@@ -3,6 +3,7 @@
 mod support;
 
 mod browser_auth;
+mod bulk;
 mod deliveries;
 mod errors;
 mod meta;

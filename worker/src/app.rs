@@ -103,6 +103,11 @@ async fn dispatch(req: Request, env: Env, config: Config, request_id: &str, back
         Route::DevEncrypt => routes::dev::encrypt(ctx).await,
         Route::DevPushBench => routes::dev::push_bench(ctx).await,
         Route::DevUserToken => routes::dev::user_token(ctx).await,
+        Route::CreateBulk => routes::bulk::create(ctx).await,
+        Route::AddBulkUsers => routes::bulk::add_users(ctx).await,
+        Route::RunBulk => routes::bulk::run(ctx).await,
+        Route::GetBulk => routes::bulk::get(ctx).await,
+        Route::ListBulkUsers => routes::bulk::users(ctx).await,
     }
 }
 

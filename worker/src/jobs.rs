@@ -64,6 +64,7 @@ async fn run(job: &Job, env: &Env) -> Result<(), Fail> {
             db.batch(batch).await?;
             Ok(())
         }
+        Job::BulkBatch { job_id, from, to } => crate::bulk::run_batch(env, job_id, *from, *to).await,
         Job::SendWebPush { delivery, ttl, urgency, attempt, endpoints } => {
             crate::push::deliver::run(env, delivery, *ttl, *urgency, *attempt, endpoints.as_deref()).await
         }

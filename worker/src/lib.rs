@@ -5,6 +5,7 @@
 
 mod app;
 mod auth;
+mod bulk;
 mod config;
 mod cors;
 mod feed;
@@ -13,6 +14,7 @@ mod jobs;
 mod platform;
 mod push;
 mod routes;
+mod send;
 mod store;
 mod webcrypto;
 

@@ -37,6 +37,10 @@ pub async fn run(
             return set_status(env, d, DeliveryStatus::Failed, Some("vapid_not_configured".into())).await;
         }
     };
+    if attempt == 0 && !still_pending(env, d).await? {
+        // A repeat of a job that already ran (a crashed consumer, a re-run bulk batch).
+        return Ok(());
+    }
     let mut subs = store::users::valid_web_push(&db, user).await?;
     if let Some(only) = only {
         subs.retain(|s| only.contains(&s.sub.endpoint));
@@ -97,6 +101,17 @@ pub async fn run(
     } else {
         Ok(())
     }
+}
+
+/// Whether the delivery is still `pending` in its feed.
+async fn still_pending(env: &Env, d: &Delivery) -> Result<bool, Fail> {
+    let mut answer =
+        client::call(env, &d.recipient_id, &format!("job_{}", d.id), &Command::Get { id: d.id.clone() }).await?;
+    if answer.status_code() >= 300 {
+        return Ok(false);
+    }
+    let current: Delivery = answer.json().await?;
+    Ok(current.status == DeliveryStatus::Pending)
 }
 
 async fn set_status(env: &Env, d: &Delivery, status: DeliveryStatus, reason: Option<String>) -> Result<(), Fail> {

@@ -1,5 +1,6 @@
 //! One module per resource; handlers parse with the core, call store/, answer with the core.
 
+pub mod bulk;
 pub mod deliveries;
 pub mod dev;
 pub mod meta;

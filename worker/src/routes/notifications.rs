@@ -2,21 +2,13 @@
 //! write each recipient's into their feed, and queue the web push ones.
 
 use crate::app::Ctx;
-use crate::feed::client;
-use crate::feed::protocol::Command;
-use crate::http::{self, json, Answer, Fail};
+use crate::http::{self, json, Answer};
 use crate::platform::{new_id, now_ms};
 use crate::store::{self, idempotency::Record};
-use futures_util::future::join_all;
-use std::collections::BTreeMap;
-use tidings::jobs::Job;
-use tidings::model::{ChannelType, Delivery, DeliveryStatus, NotificationAccepted};
-use tidings::notify::{self, push, Notification};
+use tidings::model::{ChannelType, Delivery, NotificationAccepted};
+use tidings::notify::{self, push};
 use tidings::{ids, ApiError};
 use worker::Response;
-
-/// Feed writes in flight at once.
-const CONCURRENCY: usize = 32;
 
 pub async fn send(mut ctx: Ctx) -> Answer {
     let body = http::body(&mut ctx.req).await?;
@@ -50,7 +42,10 @@ pub async fn send(mut ctx: Ctx) -> Answer {
             Record::Run(stored) => accepted = serde_json::from_str(&stored)?,
         }
     }
-    carry_out(&ctx, &n, &accepted, now).await?;
+    let failed = crate::send::carry_out(&ctx.env, &ctx.request_id, &accepted.deliveries, n.ttl, n.urgency, now).await?;
+    if !failed.is_empty() {
+        return Err(ApiError::Internal.into());
+    }
     if let Some(key) = &key {
         store::idempotency::finish(&db, key).await?;
     }
@@ -73,42 +68,4 @@ fn replay(stored: &str) -> Answer {
     r.headers_mut().set("content-type", "application/json")?;
     r.headers_mut().set("idempotent-replayed", "true")?;
     Ok(r)
-}
-
-/// Creates missing users, writes every recipient's deliveries into their feed (idempotent by
-/// delivery id, so a repeat after a crash is safe), then queues the web push deliveries.
-pub async fn carry_out(ctx: &Ctx, n: &Notification, accepted: &NotificationAccepted, now: i64) -> Result<(), Fail> {
-    let db = ctx.db()?;
-    store::users::ensure_all(&db, &n.recipients, now)?.run().await?;
-    let mut by_user: BTreeMap<&str, Vec<Delivery>> = BTreeMap::new();
-    for d in &accepted.deliveries {
-        by_user.entry(d.recipient_id.as_str()).or_default().push(d.clone());
-    }
-    let commands: Vec<(&str, Command)> =
-        by_user.into_iter().map(|(u, deliveries)| (u, Command::Insert { deliveries })).collect();
-    for chunk in commands.chunks(CONCURRENCY) {
-        let answers =
-            join_all(chunk.iter().map(|(user, cmd)| client::call(&ctx.env, user, &ctx.request_id, cmd))).await;
-        for answer in answers {
-            let response = answer?;
-            if response.status_code() >= 300 {
-                worker::console_error!("feed insert answered {}", response.status_code());
-                return Err(ApiError::Internal.into());
-            }
-        }
-    }
-    let jobs: Vec<Job> = accepted
-        .deliveries
-        .iter()
-        .filter(|d| d.channel_type == ChannelType::WebPush && d.status == DeliveryStatus::Pending)
-        .map(|d| Job::SendWebPush {
-            delivery: Box::new(d.clone()),
-            ttl: n.ttl,
-            urgency: n.urgency,
-            attempt: 0,
-            endpoints: None,
-        })
-        .collect();
-    crate::jobs::enqueue(&ctx.env, &jobs, 0).await?;
-    Ok(())
 }

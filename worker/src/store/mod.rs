@@ -1,5 +1,6 @@
 //! D1 storage: every SQL statement of the worker lives under this module.
 
+pub mod bulk;
 pub mod idempotency;
 pub mod operations;
 pub mod preferences;
