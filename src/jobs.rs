@@ -38,5 +38,8 @@ pub enum Job {
         from: i64,
         /// Last user.
         to: i64,
+        /// Runs of this batch so far (users whose feed could not be written are retried).
+        #[serde(default)]
+        attempt: u32,
     },
 }

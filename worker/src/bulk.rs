@@ -8,10 +8,14 @@ use crate::http::Fail;
 use crate::platform::now_ms;
 use crate::store;
 use tidings::bulk::{self, UserStatus};
+use tidings::jobs::Job;
 use tidings::model::ChannelType;
 use tidings::notify::{self, push};
 
-pub async fn run_batch(env: &worker::Env, job_id: &str, from: i64, to: i64) -> Result<(), Fail> {
+/// Runs of a batch before users whose feed cannot be written become `ERROR`.
+const MAX_RUNS: u32 = 4;
+
+pub async fn run_batch(env: &worker::Env, job_id: &str, from: i64, to: i64, attempt: u32) -> Result<(), Fail> {
     let db = env.d1("DB")?;
     let now = now_ms();
     let Some((job, _)) = store::bulk::get(&db, job_id).await? else { return Ok(()) };
@@ -50,13 +54,25 @@ pub async fn run_batch(env: &worker::Env, job_id: &str, from: i64, to: i64) -> R
         outcomes.push((seq, UserStatus::Enqueued, Some(message_id), None));
     }
     let failed = crate::send::carry_out(env, job_id, &deliveries, message.ttl, message.urgency, now).await?;
-    for (seq, status, message_id, reason) in &mut outcomes {
-        let user = items.iter().find(|(s, _)| s == seq).and_then(|(_, item)| item["to"]["user_id"].as_str());
-        if *status == UserStatus::Enqueued && user.is_some_and(|u| failed.iter().any(|f| f == u)) {
-            *status = UserStatus::Error;
-            *message_id = None;
-            *reason = Some("the user's feed could not be written".into());
+    let retry = !failed.is_empty() && attempt + 1 < MAX_RUNS;
+    let user_of = |seq: i64| items.iter().find(|(s, _)| *s == seq).and_then(|(_, item)| item["to"]["user_id"].as_str());
+    let failed_user = |seq: i64| user_of(seq).is_some_and(|u| failed.iter().any(|f| f == u));
+    if retry {
+        // Leave them PENDING; the batch runs again for them (same ids, nothing written twice).
+        outcomes.retain(|(seq, status, _, _)| !(*status == UserStatus::Enqueued && failed_user(*seq)));
+    } else {
+        for (seq, status, message_id, reason) in &mut outcomes {
+            if *status == UserStatus::Enqueued && failed_user(*seq) {
+                *status = UserStatus::Error;
+                *message_id = None;
+                *reason = Some("the user's feed could not be written".into());
+            }
         }
     }
-    store::bulk::finish(&db, job_id, &outcomes, now).await
+    store::bulk::finish(&db, job_id, &outcomes, now).await?;
+    if retry {
+        let job = Job::BulkBatch { job_id: job_id.to_owned(), from, to, attempt: attempt + 1 };
+        crate::jobs::enqueue(env, &[job], 2 << attempt).await?;
+    }
+    Ok(())
 }

@@ -5,6 +5,7 @@ use crate::feed::protocol::Command;
 use crate::http::Fail;
 use crate::platform::now_ms;
 use crate::store;
+use futures_util::future::join_all;
 use tidings::jobs::Job;
 use tidings::model::OperationStatus;
 use worker::{console_error, Env, MessageBatch, MessageBuilder, MessageExt};
@@ -23,6 +24,9 @@ pub async fn enqueue(env: &Env, jobs: &[Job], delay_s: u32) -> Result<(), Fail> 
     Ok(())
 }
 
+/// Queue messages processed concurrently.
+const MESSAGES_AT_ONCE: usize = 4;
+
 pub async fn consume(batch: MessageBatch<String>, env: Env) {
     let messages = match batch.messages() {
         Ok(m) => m,
@@ -32,22 +36,26 @@ pub async fn consume(batch: MessageBatch<String>, env: Env) {
             return;
         }
     };
-    for message in messages {
-        let job: Job = match serde_json::from_str(message.body()) {
-            Ok(job) => job,
-            Err(e) => {
-                console_error!("dropping a queue message that is not a job: {e}");
-                message.ack();
-                continue;
+    // Messages are independent: run a few at once (each is itself mostly waiting on I/O).
+    for group in messages.chunks(MESSAGES_AT_ONCE) {
+        join_all(group.iter().map(|message| async {
+            let job: Job = match serde_json::from_str(message.body()) {
+                Ok(job) => job,
+                Err(e) => {
+                    console_error!("dropping a queue message that is not a job: {e}");
+                    message.ack();
+                    return;
+                }
+            };
+            match run(&job, &env).await {
+                Ok(()) => message.ack(),
+                Err(Fail(e)) => {
+                    console_error!("job failed, will retry: {e}");
+                    message.retry();
+                }
             }
-        };
-        match run(&job, &env).await {
-            Ok(()) => message.ack(),
-            Err(Fail(e)) => {
-                console_error!("job failed, will retry: {e}");
-                message.retry();
-            }
-        }
+        }))
+        .await;
     }
 }
 
@@ -64,7 +72,7 @@ async fn run(job: &Job, env: &Env) -> Result<(), Fail> {
             db.batch(batch).await?;
             Ok(())
         }
-        Job::BulkBatch { job_id, from, to } => crate::bulk::run_batch(env, job_id, *from, *to).await,
+        Job::BulkBatch { job_id, from, to, attempt } => crate::bulk::run_batch(env, job_id, *from, *to, *attempt).await,
         Job::SendWebPush { delivery, ttl, urgency, attempt, endpoints } => {
             crate::push::deliver::run(env, delivery, *ttl, *urgency, *attempt, endpoints.as_deref()).await
         }

@@ -60,7 +60,7 @@ pub async fn run(ctx: Ctx) -> Answer {
     }
     let batch = bulk::BATCH as i64;
     let jobs: Vec<Job> = (0..(last_seq + batch - 1) / batch)
-        .map(|i| Job::BulkBatch { job_id: id.clone(), from: i * batch + 1, to: (i + 1) * batch })
+        .map(|i| Job::BulkBatch { job_id: id.clone(), from: i * batch + 1, to: (i + 1) * batch, attempt: 0 })
         .collect();
     crate::jobs::enqueue(&ctx.env, &jobs, 0).await?;
     json(202, &json!({ "jobId": id, "status": "PROCESSING" }))
