@@ -130,11 +130,12 @@ pub struct PageInfo {
     pub has_more_before: bool,
 }
 
-/// `GET /users/{id}/deliveries` answer.
+/// `GET /users/{id}/deliveries` answer. The edge fills `items` with the stored JSON of each
+/// delivery as it is (`T` = a raw JSON value), clients read them as [`Delivery`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DeliveryPage {
+pub struct DeliveryPage<T = Delivery> {
     /// Newest first.
-    pub items: Vec<Delivery>,
+    pub items: Vec<T>,
     /// Cursors.
     pub page: PageInfo,
     /// The user's feed counts, whatever the filter.

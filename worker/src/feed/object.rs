@@ -9,6 +9,7 @@ use crate::http::error_response;
 use crate::platform::now_ms;
 use crate::store;
 use serde::Serialize;
+use serde_json::value::RawValue;
 use std::cell::Cell;
 use tidings::feed::transition;
 use tidings::model::{BulkResult, Delivery, DeliveryFilter, DeliveryPage, FeedEvent, FeedMeta, PageInfo};
@@ -174,7 +175,7 @@ impl Feed {
         limit: u32,
         after: Option<i64>,
         before: Option<i64>,
-    ) -> Result<DeliveryPage> {
+    ) -> Result<DeliveryPage<Box<RawValue>>> {
         let (rows, more) = sql.page(filter, limit, after, before)?;
         let (first, last) = (rows.first().map(|r| r.0), rows.last().map(|r| r.0));
         // Going back (`before`), "more" means newer items; otherwise older ones.

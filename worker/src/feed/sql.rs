@@ -3,6 +3,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use tidings::model::{ArchivedFilter, Delivery, DeliveryFilter, FeedEvent, FeedMeta};
 use worker::{Result, SqlStorage, SqlStorageValue};
 
@@ -30,6 +31,9 @@ CREATE TABLE IF NOT EXISTS owner (user_id TEXT NOT NULL);
 const COUNTED: &str = "channel_type = 'in_app' AND status NOT IN ('skipped', 'failed') AND archived = 0";
 
 pub struct FeedSql(SqlStorage);
+
+/// A delivery's insertion sequence and its stored JSON.
+pub type Stored = (i64, Box<RawValue>);
 
 #[derive(Deserialize)]
 struct BodyRow {
@@ -181,7 +185,7 @@ impl FeedSql {
         limit: u32,
         after: Option<i64>,
         before: Option<i64>,
-    ) -> Result<(Vec<(i64, Delivery)>, bool)> {
+    ) -> Result<(Vec<Stored>, bool)> {
         let (mut conds, mut args) = conditions(f);
         let ascending = before.is_some();
         if let Some(a) = after {
@@ -195,7 +199,14 @@ impl FeedSql {
         args.push(i64::from(limit + 1).into());
         let order = if ascending { "ASC" } else { "DESC" };
         let q = format!("SELECT seq, body FROM deliveries WHERE {} ORDER BY seq {order} LIMIT ?", where_clause(&conds));
-        let mut rows = parse(self.rows(&q, args)?)?;
+        // The stored JSON goes out as it is: a page never parses or re-serializes a delivery.
+        let rows: Vec<BodyRow> = self.rows(&q, args)?;
+        let mut rows: Vec<Stored> = rows
+            .into_iter()
+            .map(|r| {
+                Ok((r.seq as i64, RawValue::from_string(r.body).map_err(|e| worker::Error::RustError(e.to_string()))?))
+            })
+            .collect::<Result<_>>()?;
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
         if ascending {
