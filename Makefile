@@ -4,15 +4,17 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 PORT ?= 8787
 
-.PHONY: dev test setup build lint unit e2e bench deploy clean
+.PHONY: dev test setup build lint bench deploy clean pkg browser-test
 
-dev: setup build
+dev: setup build pkg
 	node scripts/dev-vars.mjs
 	scripts/wrangler d1 migrations apply DB --local
 	scripts/wrangler dev --local --ip 127.0.0.1 --port $(PORT) --show-interactive-dev-session=false
 
 test: setup lint build
 	cargo test --workspace
+	scripts/test-browser.sh
+	scripts/test-demo.sh
 
 setup:
 	@scripts/setup.sh
@@ -22,8 +24,10 @@ build:
 
 lint:
 	cargo fmt --all -- --check
+	cargo fmt --manifest-path tests/browser/Cargo.toml -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p tidings-worker --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p tidings --features browser --target wasm32-unknown-unknown -- -D warnings
 
 bench: setup build
 	scripts/bench.sh
@@ -34,3 +38,12 @@ deploy: setup build
 
 clean:
 	rm -rf target worker/build worker/.wrangler
+
+# The npm package `tidings` (core + src/browser/, wasm-pack) into pkg/, with its size.
+pkg: setup
+	scripts/build-pkg.sh
+
+# The package's tests: wasm-bindgen tests in headless Chromium (page + service worker) against a
+# throwaway edge, tsc on a TypeScript consumer, a Node import test.
+browser-test: setup build
+	scripts/test-browser.sh

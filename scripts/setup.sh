@@ -27,6 +27,9 @@ rustup target list --installed | grep -qx wasm32-unknown-unknown || {
 [ "$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen 0.2.130" ] || {
   say "cargo install wasm-bindgen-cli 0.2.130 (a few minutes, once)"
   cargo install wasm-bindgen-cli --version 0.2.130 --force; }
+[ "$(wasm-pack --version 2>/dev/null)" = "wasm-pack 0.15.1" ] || {
+  say "cargo install wasm-pack 0.15.1 (a few minutes, once)"
+  cargo install wasm-pack --version 0.15.1 --locked --force; }
 [ "$(worker-build --version 2>/dev/null)" = "0.8.7" ] || {
   say "cargo install worker-build 0.8.7 (a few minutes, once)"
   cargo install worker-build --version 0.8.7 --locked --force; }

@@ -5,6 +5,8 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+#[cfg(feature = "browser")]
+pub mod browser;
 pub mod bulk;
 pub mod error;
 pub mod feed;

@@ -56,6 +56,10 @@ pub enum Route {
     DevPushBench,
     /// `POST /dev/user-token` (dev mode): a user token for the demo page.
     DevUserToken,
+    /// `POST /dev/notify` (dev mode): a test notification from the demo page.
+    DevNotify,
+    /// `GET /dev/config` (dev mode): the public key for the demo page.
+    DevConfig,
     /// `POST /bulk`
     CreateBulk,
     /// `POST /bulk/{jobId}`
@@ -125,6 +129,8 @@ pub const ROUTES: &[RouteSpec] = &[
     spec(Route::DevEncrypt, "POST", "/dev/webpush/encrypt", Access::Admin),
     spec(Route::DevPushBench, "POST", "/dev/webpush/bench", Access::Admin),
     spec(Route::DevUserToken, "POST", "/dev/user-token", Access::PublicKey),
+    spec(Route::DevNotify, "POST", "/dev/notify", Access::PublicKey),
+    spec(Route::DevConfig, "GET", "/dev/config", Access::Public),
     spec(Route::CreateBulk, "POST", "/bulk", Access::Admin),
     spec(Route::AddBulkUsers, "POST", "/bulk/{jobId}", Access::Admin),
     spec(Route::RunBulk, "POST", "/bulk/{jobId}/run", Access::Admin),

@@ -103,6 +103,8 @@ async fn dispatch(req: Request, env: Env, config: Config, request_id: &str, back
         Route::DevEncrypt => routes::dev::encrypt(ctx).await,
         Route::DevPushBench => routes::dev::push_bench(ctx).await,
         Route::DevUserToken => routes::dev::user_token(ctx).await,
+        Route::DevNotify => routes::dev::notify(ctx).await,
+        Route::DevConfig => routes::dev::config(&ctx),
         Route::CreateBulk => routes::bulk::create(ctx).await,
         Route::AddBulkUsers => routes::bulk::add_users(ctx).await,
         Route::RunBulk => routes::bulk::run(ctx).await,

@@ -115,3 +115,41 @@ pub async fn user_token(mut ctx: Ctx) -> Answer {
     let token = tidings::auth::sign_user_token(&input.user_id, exp, &ctx.config.user_token_secret);
     json(200, &json!({ "user_id": input.user_id, "token": token, "exp": exp }))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NotifyInput {
+    user_id: String,
+    #[serde(default)]
+    channels: Option<Vec<String>>,
+    #[serde(default)]
+    subject: Option<String>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+}
+
+/// Sends a test notification to one user with the public key alone (the demo page's dev panel;
+/// dev mode only): the same path as `POST /notifications`.
+pub async fn notify(mut ctx: Ctx) -> Answer {
+    dev_only(&ctx)?;
+    let input: NotifyInput = parse_body(&http::body(&mut ctx.req).await?)?;
+    let body = json!({
+        "to": input.user_id,
+        "channels": input.channels.unwrap_or_else(|| vec!["in_app".into()]),
+        "topic": "demo",
+        "data": {
+            "subject": input.subject.unwrap_or_else(|| "Hello from Tidings".into()),
+            "body": input.body.unwrap_or_else(|| "A test notification from the dev panel.".into()),
+            "url": input.url.unwrap_or_else(|| "/".into()),
+        },
+    });
+    super::notifications::accept(&ctx, body.to_string().as_bytes(), None).await
+}
+
+/// What the demo page needs to start (dev mode only): the public key, which is not a secret.
+pub fn config(ctx: &Ctx) -> Answer {
+    dev_only(ctx)?;
+    json(200, &json!({ "publicKey": ctx.config.public_key, "vapidPublicKey": ctx.config.vapid_public_key }))
+}

@@ -12,8 +12,14 @@ use worker::Response;
 
 pub async fn send(mut ctx: Ctx) -> Answer {
     let body = http::body(&mut ctx.req).await?;
-    let n = notify::parse(&body)?;
     let key = ctx.req.headers().get("idempotency-key")?;
+    accept(&ctx, &body, key).await
+}
+
+/// Validates, plans and carries out a `POST /notifications` body (also the demo page's dev
+/// route): the 202 answer, or the stored one for a repeated `Idempotency-Key`.
+pub async fn accept(ctx: &Ctx, body: &[u8], key: Option<String>) -> Answer {
+    let n = notify::parse(body)?;
     if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 255) {
         return Err(ApiError::field("Idempotency-Key", "invalid", "Idempotency-Key must be 1 to 255 characters").into());
     }
@@ -26,11 +32,11 @@ pub async fn send(mut ctx: Ctx) -> Answer {
         .iter()
         .flat_map(|r| notify::plan(&n, &notification_id, r, prefs.get(r), now, || new_id("dlv")))
         .collect();
-    check_push_payloads(&ctx, &deliveries, now)?;
+    check_push_payloads(ctx, &deliveries, now)?;
     let mut accepted = NotificationAccepted { notification_id, deliveries };
     if let Some(key) = &key {
         let planned = serde_json::to_string(&accepted)?;
-        match store::idempotency::begin(&db, key, &ids::fingerprint(&body), &planned, now).await? {
+        match store::idempotency::begin(&db, key, &ids::fingerprint(body), &planned, now).await? {
             Record::Mismatch => {
                 return Err(ApiError::Conflict {
                     field: "Idempotency-Key",

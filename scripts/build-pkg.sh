@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds the npm package `tidings` into pkg/ (git-ignored): the core crate + src/browser/ as one
+# wasm module, with wasm-pack (--target web: an ES module that works unbundled in pages and
+# module service workers, and in bundlers), wasm-opt -Oz from binaryen 132 (node_modules/.bin),
+# TypeScript types. Then prints the size budget: esbuild-minified JS + wasm, gzip -9.
+# Usage: scripts/build-pkg.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export PATH="$root/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+say() { printf '[pkg] %s\n' "$*"; }
+
+[ "$(wasm-pack --version 2>/dev/null)" = "wasm-pack 0.15.1" ] || {
+  say "cargo install wasm-pack 0.15.1 (a few minutes, once)"
+  cargo install wasm-pack --version 0.15.1 --locked; }
+[ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/esbuild ] || {
+  say "npm ci (binaryen 132, esbuild)"; npm ci --no-audit --no-fund --loglevel=error; }
+case "$(wasm-opt --version)" in *132*) ;; *) echo "wasm-opt on PATH is not binaryen 132" >&2; exit 1 ;; esac
+
+rm -rf pkg
+wasm-pack build --release --target web --mode no-install --weak-refs --out-dir pkg --out-name tidings \
+  --no-pack -- --features browser
+# The package's own package.json and README (wasm-pack would copy the project README).
+rm -f pkg/.gitignore
+cp pkg-template/README.md pkg/README.md
+node -e '
+  const fs = require("fs");
+  const tpl = JSON.parse(fs.readFileSync("pkg-template/package.json", "utf8"));
+  const cargo = fs.readFileSync("Cargo.toml", "utf8");
+  tpl.version = /^version\s*=\s*"([^"]+)"/m.exec(cargo)[1];
+  fs.writeFileSync("pkg/package.json", JSON.stringify(tpl, null, 2) + "\n");
+'
+
+# Size: what a page downloads (minified glue + optimized wasm), each gzip -9.
+js_min=$(esbuild pkg/tidings.js --minify --format=esm --log-level=warning | gzip -9 | wc -c)
+wasm_raw=$(wc -c < pkg/tidings_bg.wasm)
+wasm_gz=$(gzip -9 -c pkg/tidings_bg.wasm | wc -c)
+total=$((js_min + wasm_gz))
+say "wasm $wasm_raw B raw; gzip -9: wasm $wasm_gz B + minified JS $js_min B = $total B (budget 25600 B)"
+
+# The demo page (www/, served by the worker) loads the package from /pkg/.
+rm -rf www/pkg
+cp -r pkg www/pkg
