@@ -128,3 +128,10 @@ print()
 print(f"Bulk job, {n} in-app recipients: run -> COMPLETED in {secs:.1f} s ({n / secs:.0f} users/s); final: {status}")
 print(f"  budget <= 60 s " + ("ok" if secs <= 60 and status.startswith("COMPLETED") else "MISSED"))
 PY
+
+# The browser package: its size (esbuild-minified JS + wasm, gzip -9) and markAllRead on a feed
+# of 1,000 loaded deliveries in headless Chromium.
+echo
+[ -f www/pkg/tidings.js ] || scripts/build-pkg.sh >/dev/null
+scripts/build-pkg.sh | tail -1 | sed 's/^\[pkg\] /Browser package: /'
+node scripts/bench-browser.mjs "$BASE" "$SK" 3
