@@ -132,6 +132,5 @@ PY
 # The browser package: its size (esbuild-minified JS + wasm, gzip -9) and markAllRead on a feed
 # of 1,000 loaded deliveries in headless Chromium.
 echo
-[ -f www/pkg/tidings.js ] || scripts/build-pkg.sh >/dev/null
-scripts/build-pkg.sh | tail -1 | sed 's/^\[pkg\] /Browser package: /'
+scripts/build-pkg.sh 2>/dev/null | tail -1 | sed 's/^\[pkg\] /Browser package: /'
 node scripts/bench-browser.mjs "$BASE" "$SK" 3
