@@ -19,8 +19,15 @@ test: setup lint build
 setup:
 	@scripts/setup.sh
 
-build:
+# Rebuilt only when a source changed, so a second `make dev` starts in seconds.
+CORE_SOURCES := $(shell find src -type f) Cargo.toml Cargo.lock
+WORKER_SOURCES := $(CORE_SOURCES) $(shell find worker/src worker/migrations -type f) worker/Cargo.toml
+
+build: worker/build/index.js
+
+worker/build/index.js: $(WORKER_SOURCES)
 	scripts/build-worker.sh
+	@touch $@
 
 lint:
 	cargo fmt --all -- --check
@@ -37,11 +44,14 @@ deploy: setup build
 	scripts/wrangler deploy
 
 clean:
-	rm -rf target worker/build worker/.wrangler
+	rm -rf target worker/build worker/.wrangler pkg www/pkg
 
 # The npm package `tidings` (core + src/browser/, wasm-pack) into pkg/, with its size.
-pkg: setup
+pkg: setup www/pkg/tidings.js
+
+www/pkg/tidings.js: $(CORE_SOURCES) $(shell find pkg-template -type f) scripts/build-pkg.sh
 	scripts/build-pkg.sh
+	@touch $@
 
 # The package's tests: wasm-bindgen tests in headless Chromium (page + service worker) against a
 # throwaway edge, tsc on a TypeScript consumer, a Node import test.
