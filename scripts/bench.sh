@@ -6,19 +6,14 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 DURATION=${BENCH_SECONDS:-3}
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PORT=$(port)
+if [ "${1:-}" != "--inside" ]; then
+  exec scripts/with-edge.sh "$0" --inside   # a throwaway edge: fresh keys and state
+fi
 STATE=$(mktemp -d /tmp/tidings-bench.XXXXXX)
-node scripts/dev-vars.mjs "$STATE/vars" >/dev/null   # fresh random keys, dev mode on
-var() { sed -n "s/^$1=//p" "$STATE/vars"; }
-SK=$(var TIDINGS_SECRET_KEY)
-set -m
-scripts/local-edge.sh "$PORT" "$(port)" "$STATE/state" "$STATE/vars" > "$STATE/wrangler.log" 2>&1 &
-EDGE=$!
-trap 'kill -TERM -- -$EDGE 2>/dev/null || true; rm -rf "$STATE"' EXIT
-BASE="http://127.0.0.1:$PORT"
-for _ in $(seq 1 360); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.25; done
-curl -sf "$BASE/health" >/dev/null || { cat "$STATE/wrangler.log"; exit 1; }
+trap 'rm -rf "$STATE"' EXIT
+var() { sed -n "s/^$1=//p" "$TIDINGS_TEST_VARS"; }
+SK=$TIDINGS_TEST_SECRET_KEY
+BASE=$TIDINGS_TEST_BASE_URL
 
 # A stored user with a token and a subscription, so the read does its full work.
 curl -sf -X PUT "$BASE/users/bench-user" -H "Authorization: Bearer $SK" -d '{

@@ -2,7 +2,8 @@
 # Runs a command against a throwaway local edge: fresh random keys (dev mode on), a fresh state
 # directory, free ports; the edge's process group is killed when the command ends, however it
 # ends. The command sees TIDINGS_TEST_BASE_URL, TIDINGS_TEST_SECRET_KEY, TIDINGS_TEST_PUBLIC_KEY,
-# TIDINGS_TEST_USER_TOKEN_SECRET. Usage: scripts/with-edge.sh COMMAND [ARGS...]
+# TIDINGS_TEST_USER_TOKEN_SECRET, and TIDINGS_TEST_VARS (the file with every key).
+# Usage: scripts/with-edge.sh COMMAND [ARGS...]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -37,7 +38,7 @@ done
 curl -sf "$base/health" >/dev/null || { cat "$tmp/wrangler.log"; echo "the edge did not become healthy" >&2; exit 1; }
 
 var() { sed -n "s/^$1=//p" "$tmp/test.vars"; }
-export TIDINGS_TEST_BASE_URL="$base"
+export TIDINGS_TEST_BASE_URL="$base" TIDINGS_TEST_VARS="$tmp/test.vars"
 TIDINGS_TEST_SECRET_KEY=$(var TIDINGS_SECRET_KEY)
 TIDINGS_TEST_PUBLIC_KEY=$(var TIDINGS_PUBLIC_KEY)
 TIDINGS_TEST_USER_TOKEN_SECRET=$(var TIDINGS_USER_TOKEN_SECRET)
