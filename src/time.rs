@@ -66,11 +66,16 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         millis = padded.parse::<i64>().ok()?;
         rest = &frac[digits..];
     }
-    let offset_min = match rest {
-        "Z" | "z" => 0,
-        _ if rest.len() == 6 && matches!(&rest[..1], "+" | "-") && &rest[3..4] == ":" => {
-            let sign = if &rest[..1] == "-" { -1 } else { 1 };
-            sign * (rest[1..3].parse::<i64>().ok()? * 60 + rest[4..6].parse::<i64>().ok()?)
+    let offset_min = match rest.as_bytes() {
+        b"Z" | b"z" => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let digit = |b: &u8| b.is_ascii_digit().then(|| i64::from(b - b'0'));
+            let minutes = (digit(h1)? * 10 + digit(h2)?) * 60 + digit(m1)? * 10 + digit(m2)?;
+            if *sign == b'-' {
+                -minutes
+            } else {
+                minutes
+            }
         }
         _ => return None,
     };
@@ -109,6 +114,12 @@ mod parse_tests {
     }
 
     proptest! {
+        #[test]
+        fn never_panics_on_any_text(s in "\\PC{0,40}", prefix in 0usize..3) {
+            let base = ["", "2016-01-23T04:36:08", "2016-01-23T04:36:08.5"][prefix];
+            let _ = parse_rfc3339(&format!("{base}{s}"));
+        }
+
         #[test]
         fn round_trips(ms in -62_000_000_000_000i64..250_000_000_000_000) {
             prop_assert_eq!(parse_rfc3339(&rfc3339(ms)), Some(ms));
