@@ -7,9 +7,10 @@
 //! `getSnapshot` for React's `useSyncExternalStore`.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Promise};
+use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, spawn_local};
@@ -58,6 +59,8 @@ pub(crate) struct Inner {
     listeners: Vec<(u32, Function)>,
     next_listener: u32,
     snapshot: Option<JsValue>,
+    /// Each listed delivery's JS object, reused by the next snapshot while it is unchanged.
+    item_js: HashMap<String, ItemJs>,
     /// Number of the latest replacing fetch; older answers are dropped.
     fetch_gen: u64,
     /// A replacing fetch is in flight: realtime events wait in `buffered` until its page is in.
@@ -128,15 +131,78 @@ pub(crate) fn refetch(inner: &Shared) {
     });
 }
 
+/// A delivery's JS object and the fields of it that can change (engagement and channel status;
+/// everything else of a delivery is fixed once it exists).
+struct ItemJs {
+    js: JsValue,
+    changing: [Option<String>; 8],
+}
+
+fn changing(d: &Delivery) -> [Option<String>; 8] {
+    [
+        Some(d.status.as_str().to_owned()),
+        d.reason.clone(),
+        Some(d.updated_at.clone()),
+        d.sent_at.clone(),
+        d.seen_at.clone(),
+        d.read_at.clone(),
+        d.clicked_at.clone(),
+        d.archived_at.clone(),
+    ]
+}
+
+const CHANGING: [&str; 8] =
+    ["status", "reason", "updated_at", "sent_at", "seen_at", "read_at", "clicked_at", "archived_at"];
+
+impl ItemJs {
+    fn new(d: &Delivery) -> Self {
+        ItemJs { js: js::to_js(d), changing: changing(d) }
+    }
+
+    /// A copy of this object with the fields of `d` that changed: cheaper than converting `d`.
+    fn patched(self, d: &Delivery) -> Self {
+        let o = Object::assign(&Object::new(), self.js.unchecked_ref());
+        let changing = changing(d);
+        for ((name, new), old) in CHANGING.iter().zip(&changing).zip(&self.changing) {
+            if new != old {
+                js::set(&o, name, &new.as_deref().map_or(JsValue::NULL, JsValue::from_str));
+            }
+        }
+        ItemJs { js: o.into(), changing }
+    }
+
+    fn is_current(&self, d: &Delivery) -> bool {
+        let [status, reason, updated, sent, seen, read, clicked, archived] = &self.changing;
+        status.as_deref() == Some(d.status.as_str())
+            && *reason == d.reason
+            && updated.as_deref() == Some(d.updated_at.as_str())
+            && *sent == d.sent_at
+            && *seen == d.seen_at
+            && *read == d.read_at
+            && *clicked == d.clicked_at
+            && *archived == d.archived_at
+    }
+}
+
 impl Inner {
     fn snapshot(&mut self) -> JsValue {
         if let Some(s) = &self.snapshot {
             return s.clone();
         }
-        let items: Vec<&Delivery> = self.state.items().iter().filter(|d| self.filter.matches(d)).collect();
+        let mut cache = std::mem::take(&mut self.item_js);
+        let items = Array::new();
+        for d in self.state.items().iter().filter(|d| self.filter.matches(d)) {
+            let entry = match cache.remove(&d.id) {
+                Some(entry) if entry.is_current(d) => entry,
+                Some(old) => old.patched(d),
+                None => ItemJs::new(d),
+            };
+            items.push(&entry.js);
+            self.item_js.insert(d.id.clone(), entry);
+        }
         let meta = self.state.meta();
         let o = Object::new();
-        js::set(&o, "items", &js::to_js(&items));
+        js::set(&o, "items", &items);
         js::set(&o, "unreadCount", &JsValue::from(meta.unread_count as f64));
         js::set(&o, "unseenCount", &JsValue::from(meta.unseen_count as f64));
         js::set(&o, "totalCount", &JsValue::from(meta.total_count as f64));
@@ -329,6 +395,7 @@ impl Feed {
             listeners: Vec::new(),
             next_listener: 0,
             snapshot: None,
+            item_js: HashMap::new(),
             fetch_gen: 0,
             fetching: false,
             buffered: Vec::new(),
