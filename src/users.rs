@@ -67,7 +67,7 @@ const MAX_TEXT: usize = 1024;
 
 /// Parses and validates a `PUT /users/{path_id}` body.
 pub fn parse_put(path_id: &str, body: &[u8], dev_mode: bool) -> Result<UserChange, ApiError> {
-    validate::id("userId", path_id).map_err(|e| ApiError::Validation(vec![e]))?;
+    validate::id("userId", path_id)?;
     let input: UserInput = parse_body(body)?;
     if let Some(id) = input.id.value() {
         if id != path_id {
@@ -83,7 +83,7 @@ pub fn parse_create(body: &[u8], generated_id: String, dev_mode: bool) -> Result
         if body.iter().all(u8::is_ascii_whitespace) { UserInput::default() } else { parse_body(body)? };
     let id = match &input.id {
         Patch::Value(id) => {
-            validate::id("id", id).map_err(|e| ApiError::Validation(vec![e]))?;
+            validate::id("id", id)?;
             id.clone()
         }
         _ => generated_id,

@@ -102,6 +102,12 @@ pub enum ApiError {
     Internal,
 }
 
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        ApiError::Validation(vec![e])
+    }
+}
+
 impl ApiError {
     /// One invalid field.
     pub fn field(field: impl Into<String>, reason: &'static str, message: impl Into<String>) -> Self {

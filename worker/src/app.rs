@@ -26,6 +26,13 @@ impl Ctx {
         self.param_at(0)
     }
 
+    /// The `{userId}` of a `/users/{userId}/…` route, validated.
+    pub fn user_id(&self) -> Result<&str, ApiError> {
+        let id = self.param();
+        tidings::validate::id("userId", id)?;
+        Ok(id)
+    }
+
     /// The path parameter at `i`, in template order.
     pub fn param_at(&self, i: usize) -> &str {
         self.params.get(i).map(String::as_str).unwrap_or_default()

@@ -13,20 +13,14 @@ use tidings::model::DeliveryPatch;
 use tidings::time::rfc3339;
 use tidings::{validate, ApiError};
 
-fn user(ctx: &Ctx) -> Result<&str, ApiError> {
-    let id = ctx.param();
-    validate::id("userId", id).map_err(|e| ApiError::Validation(vec![e]))?;
-    Ok(id)
-}
-
 fn delivery_id(ctx: &Ctx) -> Result<&str, ApiError> {
     let id = ctx.param_at(1);
-    validate::id("deliveryId", id).map_err(|e| ApiError::Validation(vec![e]))?;
+    validate::id("deliveryId", id)?;
     Ok(id)
 }
 
 async fn forward(ctx: &Ctx, command: Command) -> Answer {
-    client::call(&ctx.env, user(ctx)?, &ctx.request_id, &command).await
+    client::call(&ctx.env, ctx.user_id()?, &ctx.request_id, &command).await
 }
 
 pub async fn list(ctx: Ctx) -> Answer {
@@ -62,7 +56,7 @@ pub async fn actions(mut ctx: Ctx) -> Answer {
 }
 
 pub async fn socket(ctx: Ctx) -> Answer {
-    let id = user(&ctx)?;
+    let id = ctx.user_id()?;
     let upgrade = ctx.req.headers().get("upgrade")?.unwrap_or_default();
     if !upgrade.eq_ignore_ascii_case("websocket") {
         return Err(ApiError::field(

@@ -107,7 +107,7 @@ struct UserTokenInput {
 pub async fn user_token(mut ctx: Ctx) -> Answer {
     dev_only(&ctx)?;
     let input: UserTokenInput = parse_body(&http::body(&mut ctx.req).await?)?;
-    tidings::validate::id("user_id", &input.user_id).map_err(|e| ApiError::Validation(vec![e]))?;
+    tidings::validate::id("user_id", &input.user_id).map_err(ApiError::from)?;
     if ctx.config.user_token_secret.is_empty() {
         return Err(ApiError::Unavailable { what: "TIDINGS_USER_TOKEN_SECRET" }.into());
     }

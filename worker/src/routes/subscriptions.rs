@@ -6,20 +6,14 @@ use crate::http::{self, json, no_content, Answer, Query};
 use crate::platform::now_ms;
 use crate::store;
 use tidings::notify::push;
-use tidings::{users, validate, ApiError};
-
-fn user_id(ctx: &Ctx) -> Result<&str, ApiError> {
-    let id = ctx.param();
-    validate::id("userId", id).map_err(|e| ApiError::Validation(vec![e]))?;
-    Ok(id)
-}
+use tidings::{users, ApiError};
 
 /// Registers a subscription (or, with a subscription token, replaces the one it names) and
 /// answers it with the `subscription_token` the service worker keeps for
 /// `pushsubscriptionchange`.
 pub async fn add_web_push(mut ctx: Ctx) -> Answer {
     let body = http::body(&mut ctx.req).await?;
-    let id = user_id(&ctx)?;
+    let id = ctx.user_id()?;
     let (sub, old_endpoint) = users::parse_web_push(&body, ctx.config.dev_mode)?;
     let db = ctx.db()?;
     let created = match (&ctx.principal, old_endpoint) {
@@ -43,7 +37,7 @@ pub async fn add_web_push(mut ctx: Ctx) -> Answer {
 }
 
 pub async fn remove_web_push(ctx: Ctx) -> Answer {
-    let id = user_id(&ctx)?;
+    let id = ctx.user_id()?;
     let query = Query::of(&ctx.req)?;
     let endpoint = query.require("endpoint")?;
     if !store::users::remove_web_push(&ctx.db()?, id, endpoint).await? {
@@ -54,14 +48,14 @@ pub async fn remove_web_push(ctx: Ctx) -> Answer {
 
 pub async fn add_push_token(mut ctx: Ctx) -> Answer {
     let body = http::body(&mut ctx.req).await?;
-    let id = user_id(&ctx)?;
+    let id = ctx.user_id()?;
     let token = users::parse_push_token(&body)?;
     let created = store::users::put_push_token(&ctx.db()?, id, &token, now_ms()).await?;
     json(if created { 201 } else { 200 }, &token)
 }
 
 pub async fn remove_push_token(ctx: Ctx) -> Answer {
-    let id = user_id(&ctx)?;
+    let id = ctx.user_id()?;
     let query = Query::of(&ctx.req)?;
     let token = query.require("token")?;
     if !store::users::remove_push_token(&ctx.db()?, id, token).await? {

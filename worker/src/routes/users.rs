@@ -7,7 +7,7 @@ use crate::store;
 use serde_json::json;
 use tidings::jobs::Job;
 use tidings::model::{Pagination, UserPage};
-use tidings::{paging, users, validate, ApiError};
+use tidings::{paging, users, ApiError};
 
 pub async fn list(ctx: Ctx) -> Answer {
     let query = Query::of(&ctx.req)?;
@@ -29,8 +29,7 @@ pub async fn list(ctx: Ctx) -> Answer {
 }
 
 pub async fn get(ctx: Ctx) -> Answer {
-    let id = ctx.param();
-    validate::id("userId", id).map_err(|e| ApiError::Validation(vec![e]))?;
+    let id = ctx.user_id()?;
     match store::users::find(&ctx.db()?, id).await? {
         Some(user) => json(200, &user.into_user(ctx.principal.is_admin())),
         None => json(200, &users::implicit_user(id)),
@@ -52,8 +51,7 @@ pub async fn create(mut ctx: Ctx) -> Answer {
 }
 
 pub async fn delete(ctx: Ctx) -> Answer {
-    let id = ctx.param();
-    validate::id("userId", id).map_err(|e| ApiError::Validation(vec![e]))?;
+    let id = ctx.user_id()?;
     let db = ctx.db()?;
     if !store::users::exists(&db, id).await? {
         return Err(ApiError::NotFound { resource: "user", id: id.to_owned() }.into());
