@@ -4,7 +4,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use super::error::{self, code};
@@ -12,17 +11,6 @@ use super::feed::Feed;
 use super::http::{self, Method};
 use super::js;
 use super::push::PushClient;
-
-/// What the constructor takes (camelCase in JS).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ClientOptions {
-    base_url: String,
-    api_key: String,
-    user_id: String,
-    #[serde(default)]
-    user_token: Option<String>,
-}
 
 /// The edge and the user's credentials.
 pub(crate) struct Config {
@@ -76,20 +64,15 @@ impl TidingsClient {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "TidingsClientOptions")] options: JsValue,
     ) -> Result<TidingsClient, JsValue> {
-        let o: ClientOptions = js::from_js(options, "TidingsClient options")?;
-        let base_url = o.base_url.trim_end_matches('/').to_owned();
+        let text = |k: &str| js::get_string(&options, k).filter(|v| !v.is_empty());
+        let base_url = text("baseUrl").unwrap_or_default().trim_end_matches('/').to_owned();
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(error::new(code::INVALID_ARGUMENT, "baseUrl must be an http(s) URL"));
         }
-        if o.api_key.is_empty() || o.user_id.is_empty() {
-            return Err(error::new(code::INVALID_ARGUMENT, "apiKey and userId must not be empty"));
-        }
-        let config = Rc::new(Config {
-            base_url,
-            api_key: o.api_key,
-            user_id: o.user_id,
-            user_token: RefCell::new(o.user_token.filter(|t| !t.is_empty())),
-        });
+        let (Some(api_key), Some(user_id)) = (text("apiKey"), text("userId")) else {
+            return Err(error::new(code::INVALID_ARGUMENT, "apiKey and userId must be non-empty strings"));
+        };
+        let config = Rc::new(Config { base_url, api_key, user_id, user_token: RefCell::new(text("userToken")) });
         let push = PushClient::new(config.clone()).into();
         Ok(TidingsClient { config, push })
     }

@@ -17,11 +17,14 @@ use wasm_bindgen_futures::{future_to_promise, spawn_local};
 
 use super::client::Config;
 use super::error::{self, code};
-use super::http;
 use super::js;
 use super::realtime::{self, Realtime};
+use super::wire;
 use crate::feed::state::{EventOutcome, FeedState};
-use crate::model::{Action, ArchivedFilter, BulkAction, BulkResult, Delivery, DeliveryFilter, DeliveryPage, FeedEvent};
+use crate::model::{Action, ArchivedFilter, ChannelType, Delivery, DeliveryFilter, DeliveryStatus, FeedEvent};
+
+/// A realtime event and the JS object of its delivery (if it has one).
+pub(crate) type Event = (FeedEvent, Option<JsValue>);
 
 /// Where the feed's data stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,13 +62,14 @@ pub(crate) struct Inner {
     listeners: Vec<(u32, Function)>,
     next_listener: u32,
     snapshot: Option<JsValue>,
-    /// Each listed delivery's JS object, reused by the next snapshot while it is unchanged.
+    /// Each loaded delivery's JS object (the edge's own, with `data`), reused by the next
+    /// snapshot while it is unchanged.
     item_js: HashMap<String, ItemJs>,
     /// Number of the latest replacing fetch; older answers are dropped.
     fetch_gen: u64,
     /// A replacing fetch is in flight: realtime events wait in `buffered` until its page is in.
     pub fetching: bool,
-    pub buffered: Vec<FeedEvent>,
+    pub buffered: Vec<Event>,
     loading_more: bool,
     pub rt: Realtime,
 }
@@ -81,11 +85,22 @@ pub(crate) struct FollowUp {
 
 impl FollowUp {
     /// Applies `events` in order (the core decides: applied, stale, gap or reset).
-    pub fn apply(i: &mut Inner, events: Vec<FeedEvent>) -> FollowUp {
+    pub fn apply(i: &mut Inner, events: Vec<Event>) -> FollowUp {
         let mut f = FollowUp::default();
-        for ev in events {
+        for (ev, raw) in events {
+            let delivery = match (&ev, raw) {
+                (FeedEvent::Created { delivery, .. } | FeedEvent::Updated { delivery, .. }, Some(raw)) => {
+                    Some((ItemJs::of(delivery, raw), delivery.id.clone()))
+                }
+                _ => None,
+            };
             match i.state.apply_event(ev) {
-                EventOutcome::Applied | EventOutcome::Stale => {}
+                EventOutcome::Applied => {
+                    if let Some((item, id)) = delivery {
+                        i.item_js.insert(id, item);
+                    }
+                }
+                EventOutcome::Stale => {}
                 // Missed events: resume from our seq (the edge replays them or says reset) and
                 // refetch meanwhile.
                 EventOutcome::Gap => {
@@ -155,8 +170,9 @@ const CHANGING: [&str; 8] =
     ["status", "reason", "updated_at", "sent_at", "seen_at", "read_at", "clicked_at", "archived_at"];
 
 impl ItemJs {
-    fn new(d: &Delivery) -> Self {
-        ItemJs { js: js::to_js(d), changing: changing(d) }
+    /// `raw`, the edge's JS object of `d`.
+    fn of(d: &Delivery, raw: JsValue) -> Self {
+        ItemJs { js: raw, changing: changing(d) }
     }
 
     /// A copy of this object with the fields of `d` that changed: cheaper than converting `d`.
@@ -189,16 +205,20 @@ impl Inner {
         if let Some(s) = &self.snapshot {
             return s.clone();
         }
+        // Every loaded delivery keeps its object (one outside the filter may come back into it).
         let mut cache = std::mem::take(&mut self.item_js);
         let items = Array::new();
-        for d in self.state.items().iter().filter(|d| self.filter.matches(d)) {
-            let entry = match cache.remove(&d.id) {
-                Some(entry) if entry.is_current(d) => entry,
-                Some(old) => old.patched(d),
-                None => ItemJs::new(d),
+        for d in self.state.items() {
+            let (id, entry) = match cache.remove_entry(&d.id) {
+                Some((id, entry)) if entry.is_current(d) => (id, entry),
+                Some((id, old)) => (id, old.patched(d)),
+                // Not expected (every delivery comes with its object); `data` is lost then.
+                None => (d.id.clone(), ItemJs::of(d, wire::delivery_js(d))),
             };
-            items.push(&entry.js);
-            self.item_js.insert(d.id.clone(), entry);
+            if self.filter.matches(d) {
+                items.push(&entry.js);
+            }
+            self.item_js.insert(id, entry);
         }
         let meta = self.state.meta();
         let o = Object::new();
@@ -213,6 +233,13 @@ impl Inner {
         let snap: JsValue = Object::freeze(&o).into();
         self.snapshot = Some(snap.clone());
         snap
+    }
+
+    /// Keeps the edge's JS objects of `items` for the snapshots.
+    fn remember(&mut self, items: &[Delivery], raw: Vec<JsValue>) {
+        for (d, raw) in items.iter().zip(raw) {
+            self.item_js.insert(d.id.clone(), ItemJs::of(d, raw));
+        }
     }
 
     /// `GET /users/{id}/deliveries` with this feed's filter.
@@ -263,7 +290,7 @@ pub(crate) async fn fetch(inner: Shared) -> Result<JsValue, JsValue> {
         (i.fetch_gen, i.list_url(None), i.config.clone())
     };
     notify(&inner);
-    let res = config.call("GET", &url, None).await.and_then(http::decode::<DeliveryPage>);
+    let res = config.call("GET", &url, None).await.and_then(decode_page);
     let (out, follow) = {
         let mut i = inner.borrow_mut();
         if i.fetch_gen != gen {
@@ -272,7 +299,8 @@ pub(crate) async fn fetch(inner: Shared) -> Result<JsValue, JsValue> {
         }
         i.fetching = false;
         let out = match res {
-            Ok(page) => {
+            Ok((page, raw)) => {
+                i.remember(&page.items, raw);
                 i.state.apply_page(page, false);
                 i.status = Status::Ready;
                 i.error = JsValue::NULL;
@@ -310,7 +338,7 @@ async fn load_more(inner: Shared) -> Result<JsValue, JsValue> {
         i.loading_more = true;
         (i.fetch_gen, i.list_url(Some(&after)), i.config.clone())
     };
-    let res = config.call("GET", &url, None).await.and_then(http::decode::<DeliveryPage>);
+    let res = config.call("GET", &url, None).await.and_then(decode_page);
     let out = {
         let mut i = inner.borrow_mut();
         i.loading_more = false;
@@ -319,7 +347,8 @@ async fn load_more(inner: Shared) -> Result<JsValue, JsValue> {
             return res.map(|_| i.snapshot());
         }
         match res {
-            Ok(page) => {
+            Ok((page, raw)) => {
+                i.remember(&page.items, raw);
                 i.state.apply_page(page, true);
                 i.error = JsValue::NULL;
                 Ok(())
@@ -348,14 +377,19 @@ fn mark(inner: &Shared, action: Action, ids: Option<Vec<String>>) -> Promise {
     notify(inner);
     let inner = inner.clone();
     future_to_promise(async move {
-        let body = js::to_js(&BulkAction { action, ids, filter: None });
+        let body = wire::object(&[("action", action.as_str())]);
+        if let Some(ids) = &ids {
+            js::set(&body, "ids", &ids.iter().map(|id| JsValue::from_str(id)).collect::<Array>());
+        }
         let url = config.user_url("/deliveries/actions");
-        let res = config.call("POST", &url, Some(&body)).await.and_then(http::decode::<BulkResult>);
+        let res = config.call("POST", &url, Some(&body.into())).await.and_then(|r| {
+            wire::meta(&js::get(&r, "meta")).ok_or_else(|| error::new(code::INVALID_RESPONSE, "no meta in the answer"))
+        });
         let out = {
             let mut i = inner.borrow_mut();
             match res {
-                Ok(r) => {
-                    i.state.confirm(op, Some(r.meta));
+                Ok(meta) => {
+                    i.state.confirm(op, Some(meta));
                     i.error = JsValue::NULL;
                     Ok(JsValue::UNDEFINED)
                 }
@@ -406,47 +440,76 @@ impl Feed {
     }
 }
 
-/// Splits `limit` (page size, 1..=100) from the delivery filter.
+/// Reads `client.feed(filter)`: the delivery filter, and `limit` (page size, 1..=100).
 fn parse_filter(filter: JsValue) -> Result<(DeliveryFilter, Option<u32>), JsValue> {
+    let mut f = DeliveryFilter::default();
+    let mut limit = None;
     if filter.is_undefined() || filter.is_null() {
-        return Ok((DeliveryFilter::default(), None));
+        return Ok((f, limit));
     }
     if !filter.is_object() {
         return Err(error::new(code::INVALID_ARGUMENT, "the feed filter must be an object"));
     }
-    let copy = Object::assign(&Object::new(), filter.unchecked_ref());
-    let mut limit = None;
-    if let Some(l) = js::get_some(&copy, "limit") {
-        match l.as_f64() {
-            Some(n) if n.fract() == 0.0 && (1.0..=100.0).contains(&n) => limit = Some(n as u32),
-            _ => return Err(error::new(code::INVALID_ARGUMENT, "limit must be an integer between 1 and 100")),
+    for key in Object::keys(filter.unchecked_ref::<Object>()).iter() {
+        let key = key.as_string().unwrap_or_default();
+        let v = js::get(&filter, &key);
+        if v.is_undefined() || v.is_null() {
+            continue;
+        }
+        let (text, flag) = (v.as_string(), v.as_bool());
+        let ok = match key.as_str() {
+            "limit" => {
+                limit = v.as_f64().filter(|n| n.fract() == 0.0 && (1.0..=100.0).contains(n)).map(|n| n as u32);
+                limit.is_some()
+            }
+            "status" => {
+                f.status = text.as_deref().and_then(DeliveryStatus::parse);
+                f.status.is_some()
+            }
+            "channel_type" => {
+                f.channel_type = text.as_deref().and_then(ChannelType::parse);
+                f.channel_type.is_some()
+            }
+            "archived" => match text.as_deref().and_then(ArchivedFilter::parse) {
+                Some(a) => {
+                    f.archived = a;
+                    true
+                }
+                None => false,
+            },
+            "topic" => {
+                f.topic = text;
+                f.topic.is_some()
+            }
+            "read" => {
+                f.read = flag;
+                flag.is_some()
+            }
+            "seen" => {
+                f.seen = flag;
+                flag.is_some()
+            }
+            _ => return Err(error::new(code::INVALID_ARGUMENT, &format!("feed filter has an unknown field `{key}`"))),
+        };
+        if !ok {
+            return Err(error::new(code::INVALID_ARGUMENT, &format!("feed filter: `{key}` is not valid")));
         }
     }
-    let _ = js_sys::Reflect::delete_property(&copy, &JsValue::from_str("limit"));
-    // The JS-object deserializer only reads the fields it knows, so `deny_unknown_fields` is
-    // checked here: every key must be one a full filter serializes to.
-    let full = DeliveryFilter {
-        status: Some(crate::model::DeliveryStatus::Pending),
-        channel_type: Some(crate::model::ChannelType::InApp),
-        topic: Some(String::new()),
-        read: Some(true),
-        seen: Some(true),
-        archived: ArchivedFilter::Exclude,
-    };
-    let known = js::to_js(&full);
-    if let Some(k) = Object::keys(&copy).iter().find(|k| !js::has(&known, &k.as_string().unwrap_or_default())) {
-        let k = k.as_string().unwrap_or_default();
-        return Err(error::new(code::INVALID_ARGUMENT, &format!("feed filter has an unknown field `{k}`")));
-    }
-    let filter = js::from_js(copy.into(), "feed filter")?;
-    Ok((filter, limit))
+    Ok((f, limit))
 }
 
+/// `ids`: one id, or an array of them.
 fn ids_arg(ids: JsValue) -> Result<Vec<String>, JsValue> {
     if let Some(one) = ids.as_string() {
         return Ok(vec![one]);
     }
-    js::from_js(ids, "ids (an array of delivery ids)")
+    let bad = || error::new(code::INVALID_ARGUMENT, "ids must be a delivery id or an array of them");
+    ids.dyn_into::<Array>().map_err(|_| bad())?.iter().map(|id| id.as_string().ok_or_else(bad)).collect()
+}
+
+/// A page answer, or `invalid_response`.
+fn decode_page(answer: JsValue) -> Result<(crate::model::DeliveryPage, Vec<JsValue>), JsValue> {
+    wire::page(&answer).ok_or_else(|| error::new(code::INVALID_RESPONSE, "unexpected answer from the edge: not a page"))
 }
 
 #[wasm_bindgen]

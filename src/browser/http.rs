@@ -50,10 +50,3 @@ pub async fn send(
         Err(error::from_answer(status, &json.unwrap_or(JsValue::UNDEFINED), request_id))
     }
 }
-
-/// Decodes an answer into `T` (`invalid_response` if it does not fit). Kept apart from the
-/// (non-generic) `send` so there is one copy of the request code, not one per answer type.
-pub fn decode<T: serde::de::DeserializeOwned>(answer: JsValue) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(answer)
-        .map_err(|e| error::new(code::INVALID_RESPONSE, &format!("unexpected answer from the edge: {e}")))
-}

@@ -1,9 +1,7 @@
 //! Small JS helpers that work the same in a page and in a (module) service worker: globals
-//! (`fetch`, timers), property access, serde at the boundary, time and timeouts.
+//! (`fetch`, timers), property access, base64url, time and timeouts.
 
 use js_sys::{Function, Object, Promise, Reflect};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -23,6 +21,9 @@ extern "C" {
     fn set_interval_raw(f: &Function, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearInterval)]
     fn clear_interval_raw(id: &JsValue);
+    #[wasm_bindgen(catch)]
+    fn atob(s: &str) -> Result<String, JsValue>;
+    fn btoa(s: &JsValue) -> String;
 }
 
 /// A pending `setTimeout` or `setInterval`; cleared on drop.
@@ -124,20 +125,44 @@ pub async fn call_async(obj: &JsValue, method: &str, args: &[&JsValue]) -> Resul
     }
 }
 
-/// A Rust value as a plain JS value (objects, not `Map`s; `None` as `null`).
-pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
-}
-
-/// A JS value as a Rust value; `what` names it in the error (`invalid_argument`).
-pub fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| error::new(code::INVALID_ARGUMENT, &format!("{what} is not valid: {e}")))
-}
-
 /// The current time as RFC 3339 (what the core's optimistic transitions stamp).
 pub fn now_iso() -> String {
     String::from(js_sys::Date::new_0().to_iso_string())
+}
+
+/// `bytes` as base64url without padding (through `btoa`).
+pub fn b64url_encode(bytes: &[u8]) -> String {
+    let units: Vec<u16> = bytes.iter().map(|&b| u16::from(b)).collect();
+    let b64 = btoa(&js_sys::JsString::from_char_code(&units));
+    b64.trim_end_matches('=')
+        .chars()
+        .map(|c| {
+            if c == '+' {
+                '-'
+            } else if c == '/' {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// base64url (padded or not) as bytes (through `atob`); `None` if it is not base64url.
+pub fn b64url_decode(s: &str) -> Option<Vec<u8>> {
+    let b64: String = s
+        .chars()
+        .map(|c| {
+            if c == '-' {
+                '+'
+            } else if c == '_' {
+                '/'
+            } else {
+                c
+            }
+        })
+        .collect();
+    Some(atob(&b64).ok()?.chars().map(|c| c as u8).collect())
 }
 
 /// `encodeURIComponent(s)`.

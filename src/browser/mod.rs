@@ -22,6 +22,7 @@ mod realtime;
 mod store;
 pub mod sw;
 mod types;
+mod wire;
 
 pub use client::TidingsClient;
 pub use feed::Feed;

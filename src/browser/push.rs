@@ -13,7 +13,6 @@
 
 use std::rc::Rc;
 
-use base64::Engine;
 use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -24,8 +23,8 @@ use super::error::{self, code};
 use super::http;
 use super::js;
 use super::store::{self, PushRecord};
-use crate::model::{Device, PushSubscription, WebPushToken};
-use crate::validate::B64URL;
+use super::wire;
+use crate::model::{PushSubscription, SubscriptionKeys};
 
 /// How long `pushManager.subscribe()` may take by default.
 const SUBSCRIBE_TIMEOUT_MS: f64 = 15_000.0;
@@ -65,9 +64,24 @@ pub(crate) async fn create_subscription(
     js::with_timeout(p, timeout_ms, "pushManager.subscribe()").await
 }
 
-/// The subscription's JSON form, checked against the core's wire type.
+/// The subscription's JSON form (`toJSON()`): endpoint and keys.
 pub(crate) fn subscription_json(sub: &JsValue) -> Result<PushSubscription, JsValue> {
-    js::from_js(js::call(sub, "toJSON", &[])?, "the push subscription")
+    let json = js::call(sub, "toJSON", &[])?;
+    let keys = js::get(&json, "keys");
+    let text = |v: &JsValue, k| js::get_string(v, k).filter(|s| !s.is_empty());
+    match (text(&json, "endpoint"), text(&keys, "p256dh"), text(&keys, "auth")) {
+        (Some(endpoint), Some(p256dh), Some(auth)) => {
+            Ok(PushSubscription { endpoint, keys: SubscriptionKeys { p256dh, auth }, expiration_time: None })
+        }
+        _ => Err(error::new(code::INVALID_ARGUMENT, "the push subscription has no endpoint, keys.p256dh or keys.auth")),
+    }
+}
+
+/// `{endpoint, keys: {p256dh, auth}}`, as the edge takes it.
+pub(crate) fn subscription_js(s: &PushSubscription) -> JsValue {
+    let o = wire::object(&[("endpoint", &s.endpoint)]);
+    js::set(&o, "keys", &wire::object(&[("p256dh", &s.keys.p256dh), ("auth", &s.keys.auth)]));
+    o.into()
 }
 
 fn push_manager(registration: &JsValue) -> Result<JsValue, JsValue> {
@@ -78,7 +92,7 @@ fn push_manager(registration: &JsValue) -> Result<JsValue, JsValue> {
 /// The application server key a subscription was made with, base64url.
 fn key_of(sub: &JsValue) -> Option<String> {
     let buf = js::get_some(&js::get(sub, "options"), "applicationServerKey")?;
-    Some(B64URL.encode(js_sys::Uint8Array::new(&buf).to_vec()))
+    Some(js::b64url_encode(&js_sys::Uint8Array::new(&buf).to_vec()))
 }
 
 /// What `subscribe`, `unsubscribe` and `sync` resolve to.
@@ -128,7 +142,7 @@ async fn remove_at_edge(config: &Config, endpoint: &str) -> Result<(), JsValue> 
 
 /// Registers `sub` at the edge unless the record says it already is (same user, endpoint and
 /// keys); a replaced subscription is removed at the edge.
-async fn register(config: &Config, scope: &str, sub: &JsValue, device: Option<Device>) -> Result<JsValue, JsValue> {
+async fn register(config: &Config, scope: &str, sub: &JsValue, device: Option<JsValue>) -> Result<JsValue, JsValue> {
     let json = subscription_json(sub)?;
     let old = store::get(scope).await.unwrap_or(None);
     let same = |r: &PushRecord| {
@@ -141,8 +155,13 @@ async fn register(config: &Config, scope: &str, sub: &JsValue, device: Option<De
     if old.as_ref().is_some_and(same) {
         return Ok(status(Some(&json.endpoint), false));
     }
-    let body = js::to_js(&WebPushToken { sub: json.clone(), device });
-    let answer = config.call("POST", &config.user_url("/webpush"), Some(&body)).await?;
+    // The edge validates `device` (and names the field it refuses).
+    let body = Object::new();
+    js::set(&body, "sub", &subscription_js(&json));
+    if let Some(device) = &device {
+        js::set(&body, "device", device);
+    }
+    let answer = config.call("POST", &config.user_url("/webpush"), Some(&body.into())).await?;
     let token = js::get_string(&answer, "subscription_token")
         .ok_or_else(|| error::new(code::INVALID_RESPONSE, "the edge did not return a subscription_token"))?;
     if let Some(old) = old.filter(|o| o.endpoint != json.endpoint && o.user_id == config.user_id) {
@@ -169,10 +188,10 @@ async fn subscribe(config: Rc<Config>, options: JsValue) -> Result<JsValue, JsVa
         error::new(code::INVALID_ARGUMENT, "subscribe({registration}) needs the service worker registration")
     })?;
     let scope = scope_of(&registration)?;
-    let device: Option<Device> = match js::get_some(&options, "device") {
-        Some(d) => Some(js::from_js(d, "device")?),
-        None => None,
-    };
+    let device = js::get_some(&options, "device");
+    if device.as_ref().is_some_and(|d| !d.is_object()) {
+        return Err(error::new(code::INVALID_ARGUMENT, "device must be an object"));
+    }
     let sub = match js::get_some(&options, "subscription") {
         Some(s) => s,
         None => {

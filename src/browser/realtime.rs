@@ -12,7 +12,7 @@ use web_sys::{CloseEvent, Document, EventTarget, MessageEvent, VisibilityState, 
 
 use super::feed::{self, FollowUp, Inner, Shared};
 use super::js::{self, Timer};
-use crate::model::FeedEvent;
+use super::wire;
 
 /// A ping every 25 s; no answer (or any other message) by the next one = the connection is dead.
 const PING_MS: f64 = 25_000.0;
@@ -29,20 +29,6 @@ const HIDDEN_REFETCH_MS: f64 = 60_000.0;
 pub fn backoff_ms(attempt: u32, random: f64) -> f64 {
     let full = (BACKOFF_BASE_MS * 2f64.powi(attempt.min(16) as i32)).min(BACKOFF_CAP_MS);
     full / 2.0 + full / 2.0 * random.clamp(0.0, 1.0)
-}
-
-/// A feed event from its JSON. By hand rather than through `FeedEvent`'s internally tagged
-/// `Deserialize`, which buffers every event in serde's generic `Content` (kilobytes of wasm).
-fn event(v: &JsValue) -> Option<FeedEvent> {
-    let seq = js::get(v, "seq").as_f64().filter(|s| *s >= 0.0 && s.fract() == 0.0)? as u64;
-    let delivery = || serde_wasm_bindgen::from_value(js::get(v, "delivery")).ok();
-    Some(match js::get_string(v, "type")?.as_str() {
-        "delivery.created" => FeedEvent::Created { seq, delivery: delivery()? },
-        "delivery.updated" => FeedEvent::Updated { seq, delivery: delivery()? },
-        "counts" => FeedEvent::Counts { seq, meta: serde_wasm_bindgen::from_value(js::get(v, "meta")).ok()? },
-        "reset" => FeedEvent::Reset { seq },
-        _ => return None,
-    })
 }
 
 /// The socket URL: `ws(s)` for `http(s)`, credentials and the resume point as query parameters.
@@ -269,7 +255,7 @@ fn on_message(weak: &Weak<std::cell::RefCell<Inner>>, gen: u32, data: JsValue) {
         i.rt.attempt = 0;
         let Ok(v) = js_sys::JSON::parse(&text) else { return };
         // `pong` and event types this version does not know are skipped.
-        let Some(ev) = event(&v) else { return };
+        let Some(ev) = wire::event(&v) else { return };
         if i.fetching {
             i.buffered.push(ev);
             return;

@@ -4,7 +4,6 @@
 //! edge, the public key, the user and the subscription token, even days later with no page open.
 
 use js_sys::Promise;
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -17,8 +16,7 @@ const DB: &str = "tidings";
 const STORE: &str = "push";
 
 /// What the edge knows about this browser's subscription, and how to reach it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PushRecord {
     /// The edge.
     pub base_url: String,
@@ -34,6 +32,42 @@ pub struct PushRecord {
     pub auth: String,
     /// Lets the service worker replace this subscription (`pushsubscriptionchange`).
     pub subscription_token: String,
+}
+
+/// The record's fields as stored (camelCase).
+const FIELDS: [&str; 7] = ["baseUrl", "apiKey", "userId", "endpoint", "p256dh", "auth", "subscriptionToken"];
+
+impl PushRecord {
+    fn values(&self) -> [&str; 7] {
+        [
+            &self.base_url,
+            &self.api_key,
+            &self.user_id,
+            &self.endpoint,
+            &self.p256dh,
+            &self.auth,
+            &self.subscription_token,
+        ]
+    }
+
+    fn to_js(&self) -> JsValue {
+        let pairs: Vec<(&str, &str)> = FIELDS.into_iter().zip(self.values()).collect();
+        super::wire::object(&pairs).into()
+    }
+
+    fn from_js(v: &JsValue) -> Option<Self> {
+        let [base_url, api_key, user_id, endpoint, p256dh, auth, subscription_token] =
+            FIELDS.map(|k| js::get_string(v, k));
+        Some(PushRecord {
+            base_url: base_url?,
+            api_key: api_key?,
+            user_id: user_id?,
+            endpoint: endpoint?,
+            p256dh: p256dh?,
+            auth: auth?,
+            subscription_token: subscription_token?,
+        })
+    }
 }
 
 /// Resolves with the request's result, rejects with its error.
@@ -75,14 +109,14 @@ pub async fn get(scope: &str) -> Result<Option<PushRecord>, JsValue> {
     let store = db.transaction_with_str(STORE)?.object_store(STORE)?;
     let v = request(&store.get(&JsValue::from_str(scope))?).await;
     db.close();
-    Ok(serde_wasm_bindgen::from_value(v?).ok())
+    Ok(PushRecord::from_js(&v?))
 }
 
 /// Stores the record of the registration with this scope.
 pub async fn put(scope: &str, record: &PushRecord) -> Result<(), JsValue> {
     let db = open().await?;
     let store = db.transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)?.object_store(STORE)?;
-    let v = request(&store.put_with_key(&js::to_js(record), &JsValue::from_str(scope))?).await;
+    let v = request(&store.put_with_key(&record.to_js(), &JsValue::from_str(scope))?).await;
     db.close();
     v.map(drop)
 }

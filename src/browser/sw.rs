@@ -7,7 +7,6 @@
 //! Which user: the action token of the payload (`base64url({"u","d","e"}).signature`), which
 //! also authorizes marking that one delivery seen/clicked without a user token.
 
-use base64::Engine;
 use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -18,9 +17,32 @@ use super::http;
 use super::js;
 use super::push;
 use super::store::{self, PushRecord};
-use crate::model::DeliveryPatch;
-use crate::notify::push::PushPayload;
-use crate::validate::B64URL;
+
+/// The members of a push payload (`crate::notify::push::PushPayload`) the handlers use.
+#[derive(Clone)]
+struct Payload {
+    delivery_id: String,
+    title: Option<String>,
+    body: Option<String>,
+    url: Option<String>,
+    icon: Option<String>,
+    action_token: String,
+}
+
+impl Payload {
+    /// A Tidings payload (it has `delivery_id` and `action_token`), else `None`.
+    fn read(v: &JsValue) -> Option<Self> {
+        let s = |k| js::get_string(v, k);
+        Some(Payload {
+            delivery_id: s("delivery_id")?,
+            title: s("title"),
+            body: s("body"),
+            url: s("url"),
+            icon: s("icon"),
+            action_token: s("action_token")?,
+        })
+    }
+}
 
 /// The edge as the service worker sees it.
 struct Edge {
@@ -52,18 +74,21 @@ async fn edge(options: &JsValue, registration: &JsValue) -> Option<Edge> {
 
 /// The user id inside an action token (`u` of its base64url JSON claims).
 fn token_user(token: &str) -> Option<String> {
-    let claims = B64URL.decode(token.split('.').next()?).ok()?;
+    let claims = js::b64url_decode(token.split('.').next()?)?;
     js::get_string(&js_sys::JSON::parse(std::str::from_utf8(&claims).ok()?).ok()?, "u")
 }
 
-/// `PATCH /users/{u}/deliveries/{d}` with the payload's action token.
-async fn report(edge: &Edge, p: &PushPayload, patch: DeliveryPatch) -> Result<(), JsValue> {
+/// `PATCH /users/{u}/deliveries/{d}` with the payload's action token; `patch` is `seen` or
+/// `clicked` (set to `true`).
+async fn report(edge: &Edge, p: &Payload, patch: &str) -> Result<(), JsValue> {
     let user = token_user(&p.action_token)
         .or_else(|| edge.record.as_ref().map(|r| r.user_id.clone()))
         .ok_or_else(|| error::new(code::INVALID_ARGUMENT, "the payload's action token names no user"))?;
     let url = format!("{}/users/{}/deliveries/{}", edge.base_url, js::enc(&user), js::enc(&p.delivery_id));
     let headers = [("x-api-key", edge.api_key.as_str()), ("x-action-token", p.action_token.as_str())];
-    http::send("PATCH", &url, &headers, Some(&js::to_js(&patch))).await.map(drop)
+    let body = Object::new();
+    js::set(&body, patch, &JsValue::TRUE);
+    http::send("PATCH", &url, &headers, Some(&body.into())).await.map(drop)
 }
 
 fn warn(what: &str, e: &JsValue) {
@@ -89,7 +114,7 @@ pub fn handle_push(
     let options: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
     let data = js::get(&event, "data");
     let raw = if data.is_null() || data.is_undefined() { None } else { js::call(&data, "json", &[]).ok() };
-    let payload = raw.clone().and_then(|v| serde_wasm_bindgen::from_value::<PushPayload>(v).ok());
+    let payload = raw.as_ref().and_then(Payload::read);
     let work = async move {
         let (Some(p), Some(raw)) = (payload, raw) else { return Ok(JsValue::NULL) };
         let registration = registration(&options)?;
@@ -107,8 +132,7 @@ pub fn handle_push(
         if js::get(&options, "reportSeen") != JsValue::FALSE {
             match edge(&options, &registration).await {
                 Some(edge) => {
-                    let seen = DeliveryPatch { seen: Some(true), ..DeliveryPatch::default() };
-                    if let Err(e) = report(&edge, &p, seen).await {
+                    if let Err(e) = report(&edge, &p, "seen").await {
                         warn("tidings: could not report the notification seen", &e);
                     }
                 }
@@ -132,15 +156,14 @@ pub fn handle_notification_click(
     let options: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
     let notification = js::get(&event, "notification");
     let _ = js::call(&notification, "close", &[]);
-    let payload = serde_wasm_bindgen::from_value::<PushPayload>(js::get(&notification, "data")).ok();
+    let payload = Payload::read(&js::get(&notification, "data"));
     let work = async move {
         let registration = registration(&options)?;
         // Start the report first; focusing must not wait for the network.
         let reported = match (&payload, edge(&options, &registration).await) {
             (Some(p), Some(edge)) => {
                 let p = p.clone();
-                let clicked = DeliveryPatch { clicked: Some(true), ..DeliveryPatch::default() };
-                Some(future_to_promise(async move { report(&edge, &p, clicked).await.map(|_| JsValue::UNDEFINED) }))
+                Some(future_to_promise(async move { report(&edge, &p, "clicked").await.map(|_| JsValue::UNDEFINED) }))
             }
             _ => None,
         };
@@ -217,7 +240,7 @@ pub fn handle_subscription_change(
         let json = push::subscription_json(&sub)?;
         let old_endpoint = old.and_then(|o| js::get_string(&o, "endpoint")).unwrap_or_else(|| record.endpoint.clone());
         let body = Object::new();
-        js::set(&body, "sub", &js::to_js(&json));
+        js::set(&body, "sub", &push::subscription_js(&json));
         js::set(&body, "old_endpoint", &JsValue::from_str(&old_endpoint));
         let url = format!("{base_url}/users/{}/webpush", js::enc(&record.user_id));
         let headers = [("x-api-key", api_key.as_str()), ("x-subscription-token", record.subscription_token.as_str())];

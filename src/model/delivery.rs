@@ -30,6 +30,12 @@ impl DeliveryStatus {
             DeliveryStatus::Skipped => "skipped",
         }
     }
+
+    /// The status with this wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        use DeliveryStatus::*;
+        [Pending, Sent, Delivered, Failed, Skipped].into_iter().find(|v| v.as_str() == s)
+    }
 }
 
 /// The channel of a delivery.
@@ -49,6 +55,11 @@ impl ChannelType {
             ChannelType::InApp => "in_app",
             ChannelType::WebPush => "web_push",
         }
+    }
+
+    /// The channel with this wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [ChannelType::InApp, ChannelType::WebPush].into_iter().find(|v| v.as_str() == s)
     }
 }
 
@@ -153,6 +164,18 @@ pub enum ArchivedFilter {
     Include,
     /// Only archived.
     Only,
+}
+
+impl ArchivedFilter {
+    /// The filter with this wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "exclude" => Some(ArchivedFilter::Exclude),
+            "include" => Some(ArchivedFilter::Include),
+            "only" => Some(ArchivedFilter::Only),
+            _ => None,
+        }
+    }
 }
 
 /// Filters of a list or bulk action.
@@ -312,6 +335,35 @@ impl FeedEvent {
             | FeedEvent::Updated { seq, .. }
             | FeedEvent::Counts { seq, .. }
             | FeedEvent::Reset { seq } => *seq,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `parse` is the inverse of the wire name, and agrees with serde's.
+    #[test]
+    fn enum_names_parse_back() {
+        use DeliveryStatus::*;
+        for s in [Pending, Sent, Delivered, Failed, Skipped] {
+            assert_eq!(DeliveryStatus::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        for c in [ChannelType::InApp, ChannelType::WebPush] {
+            assert_eq!(ChannelType::parse(c.as_str()), Some(c));
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
+        for a in [ArchivedFilter::Exclude, ArchivedFilter::Include, ArchivedFilter::Only] {
+            let name = serde_json::to_value(a).unwrap();
+            assert_eq!(ArchivedFilter::parse(name.as_str().unwrap()), Some(a));
+        }
+        for bad in ["", "Pending", "in-app", "all"] {
+            assert_eq!(
+                (DeliveryStatus::parse(bad), ChannelType::parse(bad), ArchivedFilter::parse(bad)),
+                (None, None, None)
+            );
         }
     }
 }

@@ -42,6 +42,8 @@ fn ids(list: &[&str]) -> JsValue {
 #[derive(Debug)]
 struct Snap {
     ids: Vec<String>,
+    /// `data.subject` of each item (the edge's `data` reaches the items untouched).
+    subjects: Vec<String>,
     read: Vec<bool>,
     unread: u64,
     unseen: u64,
@@ -57,6 +59,7 @@ fn snap_of(s: &JsValue) -> Snap {
     let num = |k: &str| get(s, k).as_f64().unwrap() as u64;
     Snap {
         ids: items.iter().map(|d| get(&d, "id").as_string().unwrap()).collect(),
+        subjects: items.iter().map(|d| get(&get(&d, "data"), "subject").as_string().unwrap_or_default()).collect(),
         read: items.iter().map(|d| !get(&d, "read_at").is_null()).collect(),
         unread: num("unreadCount"),
         unseen: num("unseenCount"),
@@ -102,6 +105,7 @@ async fn feed_pages_newest_first_with_the_users_counts() {
     wait(feed.load_more()).await.expect("load more");
     let s = snap(&feed);
     assert_eq!(s.ids, [c3.clone(), b.clone(), a.clone()]);
+    assert_eq!(s.subjects, ["three", "two", "one"]);
     assert!(!s.has_more);
     // Nothing more to load: a no-op.
     wait(feed.load_more()).await.expect("load more at the end");
@@ -111,6 +115,11 @@ async fn feed_pages_newest_first_with_the_users_counts() {
 
     // A filtered feed: only unread ones, and the counts stay the user's.
     wait(feed.mark_read(ids(&[&b]))).await.expect("mark read");
+    let s = snap(&feed);
+    assert_eq!(
+        (s.read.clone(), s.subjects),
+        (vec![false, true, false], vec!["three".into(), "two".into(), "one".into()])
+    );
     let unread = c.feed(Some(obj(&[("read", JsValue::FALSE)]))).unwrap();
     wait(unread.fetch()).await.expect("fetch unread");
     let s = snap(&unread);
@@ -276,6 +285,8 @@ async fn realtime_brings_new_and_changed_deliveries() {
         s.unread == 1 && s.read[s.ids.iter().position(|x| *x == a).unwrap()]
     })
     .await;
+    // Items from events carry the edge's `data` too.
+    assert_eq!(snap(&feed).subjects, ["live", "before"]);
 
     feed.disconnect();
     assert_eq!(snap(&feed).realtime, "disconnected");
