@@ -16,8 +16,12 @@
 //!
 //! [`FeedState::optimistic`] applies an [`Action`] to loaded deliveries at once and returns an
 //! [`OpId`]; the caller sends the request and then calls [`FeedState::confirm`] (success) or
-//! [`FeedState::rollback`] (failure). A pending operation keeps a snapshot: the version of every
-//! delivery it changed as it was just before the operation. For a "mark all" operation
+//! [`FeedState::rollback`] (failure). A pending operation keeps a snapshot of every delivery it
+//! changed: the fields `transition::apply` can change (`updated_at`, `seen_at`, `read_at`,
+//! `clicked_at`, `archived_at`) as they were just before the operation, and the delta the change
+//! made to the counts. The other fields of a loaded delivery change only when server data
+//! replaces it, which drops the snapshots of it (see below), so writing these fields back
+//! restores the version from before the operation exactly. For a "mark all" operation
 //! (`ids == None`), which the server applies to deliveries that are not loaded too, it also keeps
 //! the part of its effect on the counts that no loaded delivery accounts for (`extra`), so that
 //! a rollback undoes exactly that part.
@@ -28,7 +32,7 @@
 //! pending operation reached the server, so pending operations are re-applied to the items of a
 //! page (see [`FeedState::apply_page`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::ops::{Add, AddAssign, Neg, Sub};
 
 use crate::feed::transition;
@@ -146,6 +150,47 @@ pub enum EventOutcome {
     Reset,
 }
 
+/// The fields of a delivery that `transition::apply` can change.
+#[derive(Debug, Clone)]
+struct Engagement {
+    updated_at: String,
+    seen_at: Option<String>,
+    read_at: Option<String>,
+    clicked_at: Option<String>,
+    archived_at: Option<String>,
+}
+
+impl Engagement {
+    fn of(d: &Delivery) -> Self {
+        Engagement {
+            updated_at: d.updated_at.clone(),
+            seen_at: d.seen_at.clone(),
+            read_at: d.read_at.clone(),
+            clicked_at: d.clicked_at.clone(),
+            archived_at: d.archived_at.clone(),
+        }
+    }
+
+    /// Writes these fields back into `d`.
+    fn restore(self, d: &mut Delivery) {
+        d.updated_at = self.updated_at;
+        d.seen_at = self.seen_at;
+        d.read_at = self.read_at;
+        d.clicked_at = self.clicked_at;
+        d.archived_at = self.archived_at;
+    }
+}
+
+/// A pending operation's snapshot of one delivery it changed.
+#[derive(Debug, Clone)]
+struct Before {
+    id: String,
+    /// Its engagement fields just before the operation.
+    fields: Engagement,
+    /// The change of the counts the operation made to it.
+    delta: Delta,
+}
+
 /// One optimistic operation waiting for the server's answer.
 #[derive(Debug, Clone)]
 struct Pending {
@@ -154,8 +199,10 @@ struct Pending {
     /// The deliveries it names; `None` = every non-archived one ("mark all").
     ids: Option<HashSet<String>>,
     now: String,
-    /// Each delivery it changed, as it was just before (at most one per id).
-    before: Vec<Delivery>,
+    /// Each delivery it changed, as it was just before (at most one per id), in the order of the
+    /// loaded items: items are never reordered (events insert at the front, pages append or
+    /// replace everything, which clears the snapshots), so `apply_to` keeps that order.
+    before: Vec<Before>,
     /// Its effect on the counts beyond the deltas of the deliveries in `before`: for "mark
     /// all", the deliveries that are not loaded; otherwise what clamping at zero took off.
     extra: Delta,
@@ -178,23 +225,21 @@ impl Pending {
             if !self.targets(d) {
                 continue;
             }
-            let mut new = d.clone();
-            if transition::apply(&mut new, self.action, &self.now) {
-                self.before.push(std::mem::replace(d, new));
+            let old = Delta::of(Some(d));
+            let fields = Engagement::of(d);
+            if transition::apply(d, self.action, &self.now) {
+                self.before.push(Before { id: d.id.clone(), fields, delta: Delta::of(Some(d)) - old });
                 changed += 1;
             }
         }
         changed
     }
 
-    /// The change of the counts its snapshotted deliveries account for (what `transition::apply`
-    /// makes of each snapshot version, which is deterministic).
+    /// The change of the counts its snapshotted deliveries account for.
     fn item_delta(&self) -> Delta {
         let mut sum = Delta::default();
-        for old in &self.before {
-            let mut new = old.clone();
-            transition::apply(&mut new, self.action, &self.now);
-            sum += Delta::between(Some(old), Some(&new));
+        for b in &self.before {
+            sum += b.delta;
         }
         sum
     }
@@ -233,9 +278,9 @@ impl Pending {
         next
     }
 
-    /// Drops the snapshots of the deliveries in `ids`.
-    fn forget(&mut self, ids: &HashSet<String>) {
-        self.before.retain(|d| !ids.contains(&d.id));
+    /// Drops the snapshots (and with them the deltas) of the deliveries whose id is `gone`.
+    fn forget(&mut self, gone: impl Fn(&str) -> bool) {
+        self.before.retain(|b| !gone(&b.id));
     }
 }
 
@@ -432,27 +477,35 @@ impl FeedState {
             return false;
         };
         let undone = self.pending.remove(pos);
-        let ids: HashSet<String> = undone.before.iter().map(|d| d.id.clone()).collect();
-        for later in &mut self.pending[pos..] {
-            later.forget(&ids);
-        }
-        let mut restore: HashMap<String, Delivery> = undone.before.into_iter().map(|d| (d.id.clone(), d)).collect();
-        let mut delta = -undone.extra;
-        for cur in &mut self.items {
-            if let Some(old) = restore.remove(&cur.id) {
-                delta += Delta::between(Some(&*cur), Some(&old));
-                *cur = old;
+        let later = &mut self.pending[pos..];
+        if later.iter().any(|p| !p.before.is_empty()) {
+            let ids: HashSet<&str> = undone.before.iter().map(|b| b.id.as_str()).collect();
+            for p in later {
+                p.forget(|id| ids.contains(id));
             }
         }
+        // The snapshots are in the order of the items (see `Pending::before`): one pass restores them.
+        let mut delta = -undone.extra;
+        let mut snapshots = undone.before.into_iter().peekable();
+        for cur in &mut self.items {
+            if snapshots.peek().is_none() {
+                break;
+            }
+            if let Some(b) = snapshots.next_if(|b| b.id == cur.id) {
+                let old = Delta::of(Some(cur));
+                b.fields.restore(cur);
+                delta += Delta::of(Some(cur)) - old;
+            }
+        }
+        debug_assert!(snapshots.next().is_none(), "a snapshot out of the items' order");
         self.meta = shift(self.meta, delta);
         true
     }
 
     /// Puts the server's version of a delivery in the list (see [`FeedState::apply_event`]).
     fn put(&mut self, d: Delivery, insert: bool) {
-        let ids = HashSet::from([d.id.clone()]);
         for p in &mut self.pending {
-            p.forget(&ids);
+            p.forget(|id| id == d.id);
         }
         if let Some(cur) = self.items.iter_mut().find(|x| x.id == d.id) {
             self.meta = shift(self.meta, Delta::between(Some(&*cur), Some(&d)));
