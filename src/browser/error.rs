@@ -1,10 +1,9 @@
 //! Errors as JS sees them: an `Error` named `TidingsError` with a stable `code` (the edge
 //! envelope's `error.code`, or one of the client-side [`code`]s), `status` (HTTP status, 0 when
-//! no answer came), `requestId`, `fix` and `details`. This is the one place errors are made.
+//! no answer came), `requestId`, `fix` and `details`. They are made in one place,
+//! `tidingsError` of `edge.js`, which also turns the edge's answers into them.
 
-use js_sys::Object;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::js;
 
@@ -25,58 +24,18 @@ pub mod code {
     pub const INVALID_RESPONSE: &str = "invalid_response";
 }
 
+#[wasm_bindgen(module = "/src/browser/edge.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = tidingsError)]
+    fn tidings_error(code: &str, message: &str) -> JsValue;
+}
+
 /// A `TidingsError` with `code` and `message`, no HTTP answer.
 pub fn new(code: &str, message: &str) -> JsValue {
-    make(code, message, 0, None, JsValue::NULL, JsValue::NULL)
-}
-
-/// A `TidingsError` from an edge answer with status `status`: the envelope's code, message,
-/// fix and details when `body` is one, else a code derived from the status.
-pub fn from_answer(status: u16, body: &JsValue, request_id: Option<String>) -> JsValue {
-    let e = js::get(body, "error");
-    let code = js::get_string(&e, "code").unwrap_or_else(|| fallback_code(status).to_owned());
-    let message = js::get_string(&e, "message").unwrap_or_else(|| format!("the edge answered HTTP {status}"));
-    let request_id =
-        request_id.or_else(|| js::get_string(&e, "request_id")).or_else(|| js::get_string(body, "trackingId"));
-    let fix = js::get_some(&e, "fix").unwrap_or(JsValue::NULL);
-    let details = js::get_some(&e, "details").unwrap_or(JsValue::NULL);
-    make(&code, &message, status, request_id.as_deref(), fix, details)
-}
-
-/// `network_error` for a `fetch` that rejected with `cause`.
-pub fn network(cause: &JsValue, url: &str) -> JsValue {
-    let why = cause.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default();
-    new(code::NETWORK_ERROR, &format!("could not reach {url}: {why}"))
+    tidings_error(code, message)
 }
 
 /// Whether `err` is a `TidingsError` with this code.
 pub fn has_code(err: &JsValue, code: &str) -> bool {
     js::get_string(err, "code").as_deref() == Some(code)
-}
-
-fn fallback_code(status: u16) -> &'static str {
-    match status {
-        400 | 405 => "bad_request",
-        401 => "unauthenticated",
-        403 => "forbidden",
-        404 => "not_found",
-        409 => "conflict",
-        413 => "payload_too_large",
-        429 => "rate_limited",
-        502 => "provider_error",
-        503 => "unavailable",
-        _ => "internal",
-    }
-}
-
-fn make(code: &str, message: &str, status: u16, request_id: Option<&str>, fix: JsValue, details: JsValue) -> JsValue {
-    let err = js_sys::Error::new(message);
-    err.set_name("TidingsError");
-    let obj: &Object = err.unchecked_ref();
-    js::set(obj, "code", &JsValue::from_str(code));
-    js::set(obj, "status", &JsValue::from(status));
-    js::set(obj, "requestId", &request_id.map_or(JsValue::NULL, JsValue::from_str));
-    js::set(obj, "fix", &fix);
-    js::set(obj, "details", &details);
-    err.into()
 }

@@ -19,7 +19,6 @@ mod http;
 mod js;
 pub mod push;
 mod realtime;
-mod store;
 pub mod sw;
 mod types;
 mod wire;

@@ -2,7 +2,7 @@
 // Run: node --test tests/browser/node-import.test.mjs (after `make pkg`).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 
 const pkgDir = new URL("../../pkg/", import.meta.url);
 
@@ -11,7 +11,16 @@ test("package.json points at the module, the types and the wasm", async () => {
   assert.equal(pkg.name, "tidings");
   assert.equal(pkg.type, "module");
   assert.equal(pkg.exports["."].types, "./tidings.d.ts");
-  for (const f of pkg.files) await readFile(new URL(f, pkgDir));
+  for (const f of pkg.files) {
+    if (f.endsWith("/")) assert.ok((await readdir(new URL(f, pkgDir), { recursive: true })).length > 0, f);
+    else await readFile(new URL(f, pkgDir));
+  }
+  // Every JS module the glue imports is in the package.
+  const glue = await readFile(new URL("tidings.js", pkgDir), "utf8");
+  for (const [, spec] of glue.matchAll(/from\s+['"](\.\/[^'"]+)['"]/g)) {
+    assert.ok(pkg.files.some((f) => spec.slice(2).startsWith(f)), `${spec} is not in package.json files`);
+    await readFile(new URL(spec, pkgDir));
+  }
 });
 
 test("exports exist and the module instantiates", async () => {
