@@ -33,7 +33,7 @@ node -e '
 
 # Size: what a page downloads (minified JS + optimized wasm), each gzip -9.
 # --bundle: the glue and the JS modules it imports (pkg/snippets/), as one file.
-js_min=$(esbuild pkg/tidings.js --bundle --minify --format=esm --log-level=warning | gzip -9 | wc -c)
+js_min=$(esbuild pkg/tidings.js --bundle --minify --format=esm --log-level=error | gzip -9 | wc -c)
 wasm_raw=$(wc -c < pkg/tidings_bg.wasm)
 wasm_gz=$(gzip -9 -c pkg/tidings_bg.wasm | wc -c)
 total=$((js_min + wasm_gz))

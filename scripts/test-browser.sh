@@ -19,6 +19,9 @@ if [ "${1:-}" != "--inside" ]; then
 fi
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+# webdriver.json sets a 30 s page-load timeout, so a page that never loads fails in 30 s, not 300.
+# (Seen once: with a third JS module in the package, the runner's test page hung at load in 3 of
+# 11 runs; with two, none in 30. The package keeps its JS in bindings.js and push.js.)
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$root/tests/browser/webdriver.json"
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
 

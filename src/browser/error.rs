@@ -1,7 +1,7 @@
 //! Errors as JS sees them: an `Error` named `TidingsError` with a stable `code` (the edge
 //! envelope's `error.code`, or one of the client-side [`code`]s), `status` (HTTP status, 0 when
 //! no answer came), `requestId`, `fix` and `details`. They are made in one place,
-//! `tidingsError` of `edge.js`, which also turns the edge's answers into them.
+//! `tidingsError` of `bindings.js`, which also turns the edge's answers into them.
 
 use wasm_bindgen::prelude::*;
 
@@ -24,7 +24,7 @@ pub mod code {
     pub const INVALID_RESPONSE: &str = "invalid_response";
 }
 
-#[wasm_bindgen(module = "/src/browser/edge.js")]
+#[wasm_bindgen(module = "/src/browser/bindings.js")]
 extern "C" {
     #[wasm_bindgen(js_name = tidingsError)]
     fn tidings_error(code: &str, message: &str) -> JsValue;

@@ -7,7 +7,6 @@
 //! `getSnapshot` for React's `useSyncExternalStore`.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Promise};
@@ -17,6 +16,7 @@ use wasm_bindgen_futures::{future_to_promise, spawn_local};
 
 use super::client::Config;
 use super::error::{self, code};
+use super::items::Items;
 use super::js;
 use super::realtime::{self, Realtime};
 use super::wire;
@@ -64,7 +64,7 @@ pub(crate) struct Inner {
     snapshot: Option<JsValue>,
     /// Each loaded delivery's JS object (the edge's own, with `data`), reused by the next
     /// snapshot while it is unchanged.
-    item_js: HashMap<String, ItemJs>,
+    items: Items,
     /// Number of the latest replacing fetch; older answers are dropped.
     fetch_gen: u64,
     /// A replacing fetch is in flight: realtime events wait in `buffered` until its page is in.
@@ -88,19 +88,13 @@ impl FollowUp {
     pub fn apply(i: &mut Inner, events: Vec<Event>) -> FollowUp {
         let mut f = FollowUp::default();
         for (ev, raw) in events {
-            let delivery = match (&ev, raw) {
-                (FeedEvent::Created { delivery, .. } | FeedEvent::Updated { delivery, .. }, Some(raw)) => {
-                    Some((ItemJs::of(delivery, raw), delivery.id.clone()))
-                }
-                _ => None,
-            };
+            // Even when the state keeps a newer version, the object is right once patched (only
+            // the changing fields can differ); one of a delivery that is not loaded is dropped.
+            if let (FeedEvent::Created { delivery, .. } | FeedEvent::Updated { delivery, .. }, Some(raw)) = (&ev, raw) {
+                i.items.remember(delivery, raw);
+            }
             match i.state.apply_event(ev) {
-                EventOutcome::Applied => {
-                    if let Some((item, id)) = delivery {
-                        i.item_js.insert(id, item);
-                    }
-                }
-                EventOutcome::Stale => {}
+                EventOutcome::Applied | EventOutcome::Stale => {}
                 // Missed events: resume from our seq (the edge replays them or says reset) and
                 // refetch meanwhile.
                 EventOutcome::Gap => {
@@ -146,80 +140,13 @@ pub(crate) fn refetch(inner: &Shared) {
     });
 }
 
-/// A delivery's JS object and the fields of it that can change (engagement and channel status;
-/// everything else of a delivery is fixed once it exists).
-struct ItemJs {
-    js: JsValue,
-    changing: [Option<String>; 8],
-}
-
-fn changing(d: &Delivery) -> [Option<String>; 8] {
-    [
-        Some(d.status.as_str().to_owned()),
-        d.reason.clone(),
-        Some(d.updated_at.clone()),
-        d.sent_at.clone(),
-        d.seen_at.clone(),
-        d.read_at.clone(),
-        d.clicked_at.clone(),
-        d.archived_at.clone(),
-    ]
-}
-
-const CHANGING: [&str; 8] =
-    ["status", "reason", "updated_at", "sent_at", "seen_at", "read_at", "clicked_at", "archived_at"];
-
-impl ItemJs {
-    /// `raw`, the edge's JS object of `d`.
-    fn of(d: &Delivery, raw: JsValue) -> Self {
-        ItemJs { js: raw, changing: changing(d) }
-    }
-
-    /// A copy of this object with the fields of `d` that changed: cheaper than converting `d`.
-    fn patched(self, d: &Delivery) -> Self {
-        let o = Object::assign(&Object::new(), self.js.unchecked_ref());
-        let changing = changing(d);
-        for ((name, new), old) in CHANGING.iter().zip(&changing).zip(&self.changing) {
-            if new != old {
-                js::set(&o, name, &new.as_deref().map_or(JsValue::NULL, JsValue::from_str));
-            }
-        }
-        ItemJs { js: o.into(), changing }
-    }
-
-    fn is_current(&self, d: &Delivery) -> bool {
-        let [status, reason, updated, sent, seen, read, clicked, archived] = &self.changing;
-        status.as_deref() == Some(d.status.as_str())
-            && *reason == d.reason
-            && updated.as_deref() == Some(d.updated_at.as_str())
-            && *sent == d.sent_at
-            && *seen == d.seen_at
-            && *read == d.read_at
-            && *clicked == d.clicked_at
-            && *archived == d.archived_at
-    }
-}
-
 impl Inner {
     fn snapshot(&mut self) -> JsValue {
         if let Some(s) = &self.snapshot {
             return s.clone();
         }
-        // Every loaded delivery keeps its object (one outside the filter may come back into it).
-        let mut cache = std::mem::take(&mut self.item_js);
-        let items = Array::new();
-        for d in self.state.items() {
-            let (id, entry) = match cache.remove_entry(&d.id) {
-                Some((id, entry)) if entry.is_current(d) => (id, entry),
-                Some((id, old)) => (id, old.patched(d)),
-                // Not expected (every delivery comes with its object); `data` is lost then.
-                None => (d.id.clone(), ItemJs::of(d, wire::delivery_js(d))),
-            };
-            if self.filter.matches(d) {
-                items.push(&entry.js);
-            }
-            self.item_js.insert(id, entry);
-        }
+        let filter = &self.filter;
+        let items = self.items.list(self.state.items(), |d| filter.matches(d));
         let meta = self.state.meta();
         let o = Object::new();
         js::set(&o, "items", &items);
@@ -238,7 +165,7 @@ impl Inner {
     /// Keeps the edge's JS objects of `items` for the snapshots.
     fn remember(&mut self, items: &[Delivery], raw: Vec<JsValue>) {
         for (d, raw) in items.iter().zip(raw) {
-            self.item_js.insert(d.id.clone(), ItemJs::of(d, raw));
+            self.items.remember(d, raw);
         }
     }
 
@@ -429,7 +356,7 @@ impl Feed {
             listeners: Vec::new(),
             next_listener: 0,
             snapshot: None,
-            item_js: HashMap::new(),
+            items: Items::default(),
             fetch_gen: 0,
             fetching: false,
             buffered: Vec::new(),

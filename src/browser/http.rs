@@ -1,10 +1,10 @@
-//! Calls to the edge: `send` of `edge.js` (JSON in and out; every failure a `TidingsError`).
+//! Calls to the edge: `send` of `bindings.js` (JSON in and out; every failure a `TidingsError`).
 
 use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-#[wasm_bindgen(module = "/src/browser/edge.js")]
+#[wasm_bindgen(module = "/src/browser/bindings.js")]
 extern "C" {
     #[wasm_bindgen(js_name = send)]
     fn send_js(method: &str, url: &str, headers: &Object, body: &JsValue) -> Promise;

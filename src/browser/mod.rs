@@ -16,6 +16,7 @@ pub mod client;
 pub mod error;
 pub mod feed;
 mod http;
+mod items;
 mod js;
 pub mod push;
 mod realtime;

@@ -12,7 +12,7 @@
 // PushSubscription, or any object with `endpoint`, `toJSON()` and optionally `unsubscribe()`),
 // used instead of asking `registration.pushManager` (headless browsers have no push service).
 
-import { send, tidingsError } from "./edge.js";
+import { send, tidingsError } from "./bindings.js";
 
 const SUBSCRIBE_TIMEOUT_MS = 15000;
 const READY_TIMEOUT_MS = 5000;
