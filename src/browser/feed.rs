@@ -172,34 +172,39 @@ impl Inner {
     /// `GET /users/{id}/deliveries` with this feed's filter.
     fn list_url(&self, after: Option<&str>) -> String {
         let f = &self.filter;
-        let mut q: Vec<String> = Vec::new();
+        let mut query = String::new();
+        let mut add = |name: &str, value: &str| {
+            query.push(if query.is_empty() { '?' } else { '&' });
+            query.push_str(name);
+            query.push('=');
+            query.push_str(value);
+        };
         if let Some(l) = self.limit {
-            q.push(format!("limit={l}"));
+            add("limit", &l.to_string());
         }
         if let Some(a) = after {
-            q.push(format!("after={}", js::enc(a)));
+            add("after", &js::enc(a));
         }
         if let Some(s) = f.status {
-            q.push(format!("status={}", s.as_str()));
+            add("status", s.as_str());
         }
         if let Some(c) = f.channel_type {
-            q.push(format!("channel_type={}", c.as_str()));
+            add("channel_type", c.as_str());
         }
         if let Some(t) = &f.topic {
-            q.push(format!("topic={}", js::enc(t)));
+            add("topic", &js::enc(t));
         }
         if let Some(r) = f.read {
-            q.push(format!("read={r}"));
+            add("read", if r { "true" } else { "false" });
         }
         if let Some(s) = f.seen {
-            q.push(format!("seen={s}"));
+            add("seen", if s { "true" } else { "false" });
         }
         match f.archived {
             ArchivedFilter::Exclude => {}
-            ArchivedFilter::Include => q.push("archived=include".into()),
-            ArchivedFilter::Only => q.push("archived=only".into()),
+            ArchivedFilter::Include => add("archived", "include"),
+            ArchivedFilter::Only => add("archived", "only"),
         }
-        let query = if q.is_empty() { String::new() } else { format!("?{}", q.join("&")) };
         self.config.user_url(&format!("/deliveries{query}"))
     }
 }

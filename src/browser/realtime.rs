@@ -35,7 +35,7 @@ pub fn backoff_ms(attempt: u32, random: f64) -> f64 {
 pub fn socket_url(base_url: &str, user_path: &str, api_key: &str, user_token: &str, since: u64) -> String {
     let base = match base_url.strip_prefix("https://") {
         Some(rest) => format!("wss://{rest}"),
-        None => format!("ws://{}", base_url.trim_start_matches("http://")),
+        None => format!("ws://{}", base_url.strip_prefix("http://").unwrap_or(base_url)),
     };
     let mut url =
         format!("{base}{user_path}/feed/socket?api_key={}&user_token={}", js::enc(api_key), js::enc(user_token));
