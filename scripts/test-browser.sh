@@ -24,10 +24,11 @@ export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 # (wasm-bindgen-test-runner 0.2.130, server.rs): it listens for `controllerchange` only after
 # `await navigator.serviceWorker.register(...)`, and misses it when the worker activates first.
 # Measured here: with the package's two JS modules (wasm-bindgen snippets, which change the
-# timing) about 1 run in 10 for the page and 2-3 in 10 for the service worker; without them, none
-# in 16. webdriver.json makes a page that never loads fail in 30 s, the test timeout is 60 s (the
-# tests take seconds), and such a run - only such a run: no test reported - is tried again (up to
-# 4 attempts), saying so. A test that fails or hangs after it started is never retried.
+# timing) 2-3 runs in 10 for the service worker and none in 18 for the page (3 in 11 with a third
+# module); without them, none in 16. webdriver.json makes a page that never loads fail in 30 s,
+# the test timeout is 60 s (the tests take seconds), and such a run - only such a run: no test
+# reported - is tried again (up to 4 attempts), saying so. A test that fails or hangs after it
+# started is never retried.
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$root/tests/browser/webdriver.json"
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-60}"
 run_wasm_tests() { # TARGET
