@@ -7,17 +7,11 @@ use wasm_bindgen::prelude::*;
 
 use super::js;
 
-/// Codes made in the browser; the others come from the edge envelope (`unauthenticated`,
-/// `forbidden`, `not_found`, `validation_failed`, `rate_limited`, ...).
+/// Codes made by the Rust side; the others come from the edge envelope (`unauthenticated`,
+/// `forbidden`, `not_found`, `validation_failed`, `rate_limited`, ...) or from `bindings.js` and
+/// `push.js` (`network_error`, `timeout`, `unsupported`, `permission_denied`). All of them are
+/// listed in `TidingsErrorCode` (types.rs).
 pub mod code {
-    /// `fetch` failed: offline, DNS, CORS refused, connection reset.
-    pub const NETWORK_ERROR: &str = "network_error";
-    /// A browser API or the edge did not answer in time (e.g. `pushManager.subscribe`).
-    pub const TIMEOUT: &str = "timeout";
-    /// This environment lacks what the call needs (Push API, service workers, IndexedDB).
-    pub const UNSUPPORTED: &str = "unsupported";
-    /// The user has not granted (or has denied) notification permission.
-    pub const PERMISSION_DENIED: &str = "permission_denied";
     /// A bad argument: missing option, wrong type, unknown filter field.
     pub const INVALID_ARGUMENT: &str = "invalid_argument";
     /// The edge answered 2xx with a body this version does not understand.

@@ -389,41 +389,21 @@ fn parse_filter(filter: JsValue) -> Result<(DeliveryFilter, Option<u32>), JsValu
             continue;
         }
         let (text, flag) = (v.as_string(), v.as_bool());
-        let ok = match key.as_str() {
+        // Each known field: `Some(())` once set, `None` when the value does not fit.
+        let set = match key.as_str() {
             "limit" => {
-                limit = v.as_f64().filter(|n| n.fract() == 0.0 && (1.0..=100.0).contains(n)).map(|n| n as u32);
-                limit.is_some()
+                let n = v.as_f64().filter(|n| n.fract() == 0.0 && (1.0..=100.0).contains(n));
+                n.map(|n| limit = Some(n as u32))
             }
-            "status" => {
-                f.status = text.as_deref().and_then(DeliveryStatus::parse);
-                f.status.is_some()
-            }
-            "channel_type" => {
-                f.channel_type = text.as_deref().and_then(ChannelType::parse);
-                f.channel_type.is_some()
-            }
-            "archived" => match text.as_deref().and_then(ArchivedFilter::parse) {
-                Some(a) => {
-                    f.archived = a;
-                    true
-                }
-                None => false,
-            },
-            "topic" => {
-                f.topic = text;
-                f.topic.is_some()
-            }
-            "read" => {
-                f.read = flag;
-                flag.is_some()
-            }
-            "seen" => {
-                f.seen = flag;
-                flag.is_some()
-            }
+            "status" => text.as_deref().and_then(DeliveryStatus::parse).map(|s| f.status = Some(s)),
+            "channel_type" => text.as_deref().and_then(ChannelType::parse).map(|c| f.channel_type = Some(c)),
+            "archived" => text.as_deref().and_then(ArchivedFilter::parse).map(|a| f.archived = a),
+            "topic" => text.map(|t| f.topic = Some(t)),
+            "read" => flag.map(|r| f.read = Some(r)),
+            "seen" => flag.map(|s| f.seen = Some(s)),
             _ => return Err(error::new(code::INVALID_ARGUMENT, &format!("feed filter has an unknown field `{key}`"))),
         };
-        if !ok {
+        if set.is_none() {
             return Err(error::new(code::INVALID_ARGUMENT, &format!("feed filter: `{key}` is not valid")));
         }
     }
