@@ -36,13 +36,17 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port()
 }
 
+/// The shared edge counts every request with the secret key and every send, as deployed, but
+/// with room for the whole suite (tests that need low limits start their own edge).
+const SHARED_LIMITS: &str = "TIDINGS_RATE_LIMIT_SECRET_KEY=100000/60\nTIDINGS_RATE_LIMIT_RECIPIENT=1000/60";
+
 fn start() -> Edge {
-    start_with("")
+    start_with(SHARED_LIMITS)
 }
 
-/// Starts another edge, with `extra_vars` (lines of `NAME=value`) added to the shared edge's
-/// configuration; it stops when the test process exits. For tests that need a configuration
-/// the shared edge must not have (low rate limits).
+/// Starts an edge with the test keys and dev mode, plus `extra_vars` (lines of `NAME=value`);
+/// it stops when the test process exits. For tests that need a configuration the shared edge
+/// must not have (low rate limits).
 pub fn start_with(extra_vars: &str) -> Edge {
     let root = root();
     assert!(
