@@ -7,7 +7,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 DURATION=${BENCH_SECONDS:-3}
 if [ "${1:-}" != "--inside" ]; then
-  exec scripts/with-edge.sh "$0" --inside   # a throwaway edge: fresh keys and state
+  # A throwaway edge: fresh keys and state; no rate limits (this measures throughput, and
+  # wrk sends to one recipient far past TIDINGS_RATE_LIMIT_RECIPIENT).
+  TIDINGS_EDGE_VARS=$'TIDINGS_RATE_LIMIT_SECRET_KEY=off\nTIDINGS_RATE_LIMIT_BROWSER=off\nTIDINGS_RATE_LIMIT_RECIPIENT=off' \
+    exec scripts/with-edge.sh "$0" --inside
 fi
 STATE=$(mktemp -d /tmp/tidings-bench.XXXXXX)
 trap 'rm -rf "$STATE"' EXIT
@@ -19,7 +22,7 @@ BASE=$TIDINGS_TEST_BASE_URL
 curl -sf -X PUT "$BASE/users/bench-user" -H "Authorization: Bearer $SK" -d '{
   "email":"bench@example.com","timezone":"Europe/Paris","attributes":{"plan":"pro"},
   "pushTokens":[{"type":"FCM","token":"bench-token","device":{"device_id":"d1"}}],
-  "webPushTokens":[{"sub":{"endpoint":"https://push.example.net/bench","keys":{
+  "webPushTokens":[{"sub":{"endpoint":"https://fcm.googleapis.com/fcm/send/bench","keys":{
     "p256dh":"BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4",
     "auth":"BTBZMqHH6r4Tts7J_aSIgg"}}}]}' >/dev/null
 
@@ -67,7 +70,7 @@ done
 # workerd, against the npm web-push library's generateRequestDetails in Node, same payload.
 N=${BENCH_PUSH_N:-1000}
 cat > "$STATE/push.json" <<JSON
-{"subscription":{"sub":{"endpoint":"https://push.example.net/bench/1","keys":{
+{"subscription":{"sub":{"endpoint":"https://fcm.googleapis.com/fcm/send/bench/1","keys":{
   "p256dh":"BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4",
   "auth":"BTBZMqHH6r4Tts7J_aSIgg"}}},
  "payload":"{\"delivery_id\":\"dlv_01hzzzzzzzzzzzzzzzzzzzzzzz\",\"title\":\"Your order shipped\",\"body\":\"Order 12345 is on its way.\",\"url\":\"/orders/12345\"}",

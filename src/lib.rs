@@ -13,6 +13,7 @@ pub mod feed;
 pub mod ids;
 pub mod jobs;
 pub mod json;
+pub mod limits;
 pub mod model;
 pub mod notify;
 pub mod openapi;

@@ -3,6 +3,7 @@
 use crate::json::parse_body;
 use crate::model::{Patch, Profile, PushToken, User, WebPushToken};
 use crate::time::rfc3339;
+use crate::validate::PushHosts;
 use crate::{validate, ApiError, FieldError};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -66,7 +67,7 @@ pub struct UserChange {
 const MAX_TEXT: usize = 1024;
 
 /// Parses and validates a `PUT /users/{path_id}` body.
-pub fn parse_put(path_id: &str, body: &[u8], dev_mode: bool) -> Result<UserChange, ApiError> {
+pub fn parse_put(path_id: &str, body: &[u8], hosts: &PushHosts) -> Result<UserChange, ApiError> {
     validate::id("userId", path_id)?;
     let input: UserInput = parse_body(body)?;
     if let Some(id) = input.id.value() {
@@ -74,11 +75,11 @@ pub fn parse_put(path_id: &str, body: &[u8], dev_mode: bool) -> Result<UserChang
             return Err(ApiError::field("id", "invalid", "id in the body must match the id in the path"));
         }
     }
-    input.into_change(path_id.to_owned(), dev_mode)
+    input.into_change(path_id.to_owned(), hosts)
 }
 
 /// Parses and validates a `POST /users` body; `generated_id` is used when the body has none.
-pub fn parse_create(body: &[u8], generated_id: String, dev_mode: bool) -> Result<UserChange, ApiError> {
+pub fn parse_create(body: &[u8], generated_id: String, hosts: &PushHosts) -> Result<UserChange, ApiError> {
     let input: UserInput =
         if body.iter().all(u8::is_ascii_whitespace) { UserInput::default() } else { parse_body(body)? };
     let id = match &input.id {
@@ -88,11 +89,11 @@ pub fn parse_create(body: &[u8], generated_id: String, dev_mode: bool) -> Result
         }
         _ => generated_id,
     };
-    input.into_change(id, dev_mode)
+    input.into_change(id, hosts)
 }
 
 impl UserInput {
-    fn into_change(self, id: String, dev_mode: bool) -> Result<UserChange, ApiError> {
+    fn into_change(self, id: String, hosts: &PushHosts) -> Result<UserChange, ApiError> {
         let mut errors = Vec::new();
         for (name, present) in [
             ("isNotifiable", self.is_notifiable.is_present()),
@@ -133,7 +134,7 @@ impl UserInput {
         }
         if let Patch::Value(subs) = &self.web_push_tokens {
             for (i, s) in subs.iter().enumerate() {
-                errors.extend(check_web_push(&format!("webPushTokens[{i}]"), s, dev_mode));
+                errors.extend(check_web_push(&format!("webPushTokens[{i}]"), s, hosts));
             }
         }
         if !errors.is_empty() {
@@ -217,9 +218,9 @@ pub fn check_push_token(prefix: &str, t: &PushToken) -> Vec<FieldError> {
 }
 
 /// Validates a web push subscription; errors name fields under `prefix`.
-pub fn check_web_push(prefix: &str, s: &WebPushToken, dev_mode: bool) -> Vec<FieldError> {
+pub fn check_web_push(prefix: &str, s: &WebPushToken, hosts: &PushHosts) -> Vec<FieldError> {
     let mut errors: Vec<FieldError> = [
-        validate::endpoint(&format!("{prefix}.sub.endpoint"), &s.sub.endpoint, dev_mode),
+        validate::endpoint(&format!("{prefix}.sub.endpoint"), &s.sub.endpoint, hosts),
         validate::p256dh(&format!("{prefix}.sub.keys.p256dh"), &s.sub.keys.p256dh),
         validate::auth_secret(&format!("{prefix}.sub.keys.auth"), &s.sub.keys.auth),
     ]
@@ -266,10 +267,10 @@ pub struct WebPushRegistration {
 
 /// Parses and validates a `POST /users/{id}/webpush` body: the subscription and the endpoint
 /// it replaces, if any.
-pub fn parse_web_push(body: &[u8], dev_mode: bool) -> Result<(WebPushToken, Option<String>), ApiError> {
+pub fn parse_web_push(body: &[u8], hosts: &PushHosts) -> Result<(WebPushToken, Option<String>), ApiError> {
     let r: WebPushRegistration = parse_body(body)?;
     let token = WebPushToken { sub: r.sub, device: r.device };
-    let errors = check_web_push("", &token, dev_mode);
+    let errors = check_web_push("", &token, hosts);
     if errors.is_empty() {
         Ok((token, r.old_endpoint))
     } else {
@@ -361,7 +362,8 @@ mod tests {
 
     #[test]
     fn put_builds_clear_and_set_documents() {
-        let c = parse_put("u1", br#"{"email":"a@b.co","timezone":null,"attributes":{"x":1}}"#, false).unwrap();
+        let c = parse_put("u1", br#"{"email":"a@b.co","timezone":null,"attributes":{"x":1}}"#, &PushHosts::default())
+            .unwrap();
         assert_eq!(c.profile_clear, json!({"email":null,"timezone":null,"attributes":null}));
         assert_eq!(c.profile_set, json!({"email":"a@b.co","attributes":{"x":1}}));
         assert_eq!(c.push_tokens, Patch::Absent);
@@ -369,8 +371,12 @@ mod tests {
 
     #[test]
     fn read_only_and_invalid_fields_are_named() {
-        let e =
-            parse_put("u1", br#"{"createdAt":"x","isOnline":true,"email":"nope","number":"123"}"#, false).unwrap_err();
+        let e = parse_put(
+            "u1",
+            br#"{"createdAt":"x","isOnline":true,"email":"nope","number":"123"}"#,
+            &PushHosts::default(),
+        )
+        .unwrap_err();
         assert_eq!(
             fields(e),
             vec![
@@ -380,19 +386,19 @@ mod tests {
                 ("number".into(), "invalid")
             ]
         );
-        let e = parse_put("u1", br#"{"id":"other"}"#, false).unwrap_err();
+        let e = parse_put("u1", br#"{"id":"other"}"#, &PushHosts::default()).unwrap_err();
         assert_eq!(fields(e), vec![("id".into(), "invalid")]);
-        let e = parse_put("a/b", b"{}", false).unwrap_err();
+        let e = parse_put("a/b", b"{}", &PushHosts::default()).unwrap_err();
         assert_eq!(fields(e), vec![("userId".into(), "invalid")]);
     }
 
     #[test]
     fn tokens_are_validated_and_deduped() {
         let body = json!({"webPushTokens":[
-            {"sub":{"endpoint":"https://p.example/1","keys":{"p256dh":P256DH,"auth":"BTBZMqHH6r4Tts7J_aSIgg"}}},
+            {"sub":{"endpoint":"https://fcm.googleapis.com/fcm/send/1","keys":{"p256dh":P256DH,"auth":"BTBZMqHH6r4Tts7J_aSIgg"}}},
             {"sub":{"endpoint":"http://evil.example/1","keys":{"p256dh":"AAAA","auth":"x"}}}
         ]});
-        let e = parse_put("u1", body.to_string().as_bytes(), false).unwrap_err();
+        let e = parse_put("u1", body.to_string().as_bytes(), &PushHosts::default()).unwrap_err();
         let f = fields(e);
         assert_eq!(f.len(), 3);
         assert_eq!(f[0].0, "webPushTokens[1].sub.endpoint");
@@ -401,20 +407,24 @@ mod tests {
             {"type":"FCM","token":"t1","device":{"device_id":"d1"}},
             {"type":"APN","token":"t1","device":{"device_id":"d2"},"environment":"production"}
         ]});
-        let c = parse_put("u1", body.to_string().as_bytes(), false).unwrap();
+        let c = parse_put("u1", body.to_string().as_bytes(), &PushHosts::default()).unwrap();
         let tokens = c.push_tokens.value().unwrap();
         assert_eq!(tokens.len(), 1);
         assert_eq!(tokens[0].device.device_id, "d2");
-        let e = parse_put("u1", br#"{"pushTokens":[{"type":"XYZ","token":"t","device":{"device_id":"d"}}]}"#, false)
-            .unwrap_err();
+        let e = parse_put(
+            "u1",
+            br#"{"pushTokens":[{"type":"XYZ","token":"t","device":{"device_id":"d"}}]}"#,
+            &PushHosts::default(),
+        )
+        .unwrap_err();
         assert_eq!(fields(e), vec![("pushTokens[0].type".into(), "unknown_value")]);
     }
 
     #[test]
     fn create_generates_an_id_unless_given() {
-        assert_eq!(parse_create(b"", "usr_1".into(), false).unwrap().id, "usr_1");
-        assert_eq!(parse_create(br#"{"id":"mine"}"#, "usr_1".into(), false).unwrap().id, "mine");
-        assert!(parse_create(br#"{"id":""}"#, "usr_1".into(), false).is_err());
+        assert_eq!(parse_create(b"", "usr_1".into(), &PushHosts::default()).unwrap().id, "usr_1");
+        assert_eq!(parse_create(br#"{"id":"mine"}"#, "usr_1".into(), &PushHosts::default()).unwrap().id, "mine");
+        assert!(parse_create(br#"{"id":""}"#, "usr_1".into(), &PushHosts::default()).is_err());
     }
 
     #[test]

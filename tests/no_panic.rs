@@ -65,10 +65,11 @@ proptest! {
     #[test]
     fn request_bodies_never_panic(body in bodies(), id in "\\PC{0,300}") {
         let b = body.as_bytes();
-        let _ = users::parse_put(&id, b, false);
-        let _ = users::parse_create(b, "usr_x".into(), true);
+        let hosts = validate::PushHosts::parse("", true);
+        let _ = users::parse_put(&id, b, &validate::PushHosts::default());
+        let _ = users::parse_create(b, "usr_x".into(), &hosts);
         let _ = users::parse_push_token(b);
-        let _ = users::parse_web_push(b, true);
+        let _ = users::parse_web_push(b, &hosts);
         let _ = notify::parse(b);
         let _ = notify::prefs::parse(b);
         let _ = query::parse_action(b);
@@ -95,7 +96,9 @@ proptest! {
         let _ = validate::email("e", &value);
         let _ = validate::e164("n", &value);
         let _ = validate::timezone("t", &value);
-        let _ = validate::endpoint("e", &value, true);
+        let _ = validate::endpoint("e", &value, &validate::PushHosts::parse("", true));
+        let _ = validate::PushHosts::parse(&value, false).check(&value);
+        let _ = validate::PushHosts::invalid_entries(&value);
         let _ = validate::p256dh("p", &value);
         let _ = validate::auth_secret("a", &value);
         let _ = tidings::time::parse_rfc3339(&value);

@@ -45,6 +45,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => 405,
             ApiError::Conflict { .. } | ApiError::InvalidTransition { .. } => 409,
             ApiError::PayloadTooLarge { .. } | ApiError::PushPayloadTooLarge { .. } => 413,
+            ApiError::RateLimited { .. } => 429,
             ApiError::Unavailable { .. } => 503,
             ApiError::Internal => 500,
         }
@@ -61,6 +62,7 @@ impl ApiError {
             ApiError::Conflict { .. } => "conflict",
             ApiError::InvalidTransition { .. } => "invalid_transition",
             ApiError::PayloadTooLarge { .. } | ApiError::PushPayloadTooLarge { .. } => "payload_too_large",
+            ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Unavailable { .. } => "unavailable",
             ApiError::Internal => "internal",
         }
@@ -101,6 +103,9 @@ impl ApiError {
             ApiError::PushPayloadTooLarge { .. } => {
                 "Shorten data (subject, body, url, icon and extra members) or send web push without the extra members.".into()
             }
+            ApiError::RateLimited { retry_after, .. } => {
+                format!("Wait {retry_after} seconds (the Retry-After header) before sending again.")
+            }
             ApiError::Unavailable { .. } => "Ask the operator to configure it (see the README's deploy section).".into(),
             ApiError::Internal => "Try again; if it persists, report the request id.".into(),
         }
@@ -124,7 +129,18 @@ impl ApiError {
             ApiError::InvalidTransition { current_status, allowed, .. } => {
                 json!({ "current_status": current_status, "allowed_transitions": allowed })
             }
+            ApiError::RateLimited { limit, window, retry_after, .. } => {
+                json!({ "limit": limit, "window": window, "retry_after": retry_after })
+            }
             _ => json!({}),
+        }
+    }
+
+    /// Headers the answer carries besides the envelope: `Retry-After` on 429.
+    pub fn headers(&self) -> Vec<(&'static str, String)> {
+        match self {
+            ApiError::RateLimited { retry_after, .. } => vec![("Retry-After", retry_after.to_string())],
+            _ => Vec::new(),
         }
     }
 
@@ -160,6 +176,16 @@ mod tests {
         assert_eq!(v["error"]["message"], "pageSize must be between 1 and 1000");
         assert_eq!(v["error"]["details"]["fields"][0]["field"], "pageSize");
         assert_eq!(v["error"]["details"]["fields"][0]["reason"], "out_of_range");
+    }
+
+    #[test]
+    fn rate_limited_says_when_to_come_back() {
+        let e = ApiError::RateLimited { what: "requests with this key", limit: 5, window: 60, retry_after: 42 };
+        let v = serde_json::to_value(e.envelope("r")).unwrap();
+        assert_eq!((v["error"]["code"].as_str(), v["error"]["status"].as_u64()), (Some("rate_limited"), Some(429)));
+        assert_eq!(v["error"]["details"], json!({"limit": 5, "window": 60, "retry_after": 42}));
+        assert_eq!(v["error"]["message"], "rate limit exceeded: at most 5 requests with this key per 60 seconds");
+        assert_eq!(e.headers(), vec![("Retry-After", "42".to_owned())]);
     }
 
     #[test]

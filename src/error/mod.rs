@@ -91,6 +91,19 @@ pub enum ApiError {
         /// The payload's size in bytes.
         size: usize,
     },
+    /// Too many requests for this key (or notifications for this recipient) in the window.
+    #[error("rate limit exceeded: at most {limit} {what} per {window} seconds")]
+    RateLimited {
+        /// What is counted: `requests with this key`, `requests for this user`,
+        /// `notifications to this user`.
+        what: &'static str,
+        /// How many the window allows.
+        limit: u32,
+        /// The window, seconds.
+        window: u32,
+        /// Seconds until the window ends (the `Retry-After` header).
+        retry_after: u32,
+    },
     /// A dependency or configuration the route needs is missing.
     #[error("{what} is not available on this deployment")]
     Unavailable {

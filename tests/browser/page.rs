@@ -342,8 +342,8 @@ async fn push_registration_is_idempotent_and_follows_the_browser() {
     let permission: Function = get(&push, "permission").unchecked_into();
     assert!(permission.call0(&push).unwrap().is_string());
 
-    let ea = format!("https://push.example.test/{}", unique("a"));
-    let eb = format!("https://push.example.test/{}", unique("b"));
+    let ea = format!("https://fcm.googleapis.com/fcm/send/{}", unique("a"));
+    let eb = format!("https://fcm.googleapis.com/fcm/send/{}", unique("b"));
     let sub_a = fake_subscription(&ea, P256DH, AUTH);
     let sub_b = fake_subscription(&eb, P256DH, AUTH);
     let with =
@@ -378,7 +378,7 @@ async fn push_registration_is_idempotent_and_follows_the_browser() {
     assert_eq!(get(&sub_b, "unsubscribed"), JsValue::TRUE, "the browser side is unsubscribed too");
 
     // A bad subscription is refused by the edge with the field named.
-    let bad = fake_subscription("https://push.example.test/x", "AAAA", AUTH);
+    let bad = fake_subscription("https://fcm.googleapis.com/fcm/send/x", "AAAA", AUTH);
     let err = call(&push, "subscribe", &with(&bad)).await.expect_err("bad p256dh");
     assert_eq!(get(&err, "code").as_string().as_deref(), Some("validation_failed"));
 }

@@ -105,9 +105,9 @@ async fn click_closes_the_notification_and_reports_it_clicked() {
 async fn handlers_find_the_edge_in_the_stored_registration_and_replace_a_changed_subscription() {
     let user = unique("sw-change");
     let reg = registration();
-    let ea = format!("https://push.example.test/{}", unique("a"));
-    let eb = format!("https://push.example.test/{}", unique("b"));
-    let ec = format!("https://push.example.test/{}", unique("c"));
+    let ea = format!("https://fcm.googleapis.com/fcm/send/{}", unique("a"));
+    let eb = format!("https://fcm.googleapis.com/fcm/send/{}", unique("b"));
+    let ec = format!("https://fcm.googleapis.com/fcm/send/{}", unique("c"));
     let sub_a = fake_subscription(&ea, P256DH, AUTH);
 
     // The page side (here, in the worker itself) registers the subscription.

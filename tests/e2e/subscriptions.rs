@@ -7,7 +7,7 @@ use serde_json::json;
 fn web_push_subscriptions_register_dedupe_and_remove() {
     let id = unique("wp");
     let base = format!("/users/{}/webpush", enc(&id));
-    let endpoint = format!("https://push.example.net/{}", unique("e"));
+    let endpoint = format!("https://fcm.googleapis.com/fcm/send/{}", unique("e"));
     let sub = json!({"sub": {"endpoint": endpoint, "expirationTime": null, "keys": {"p256dh": P256DH, "auth": AUTH}}, "device": {"device_id": "laptop"}});
     let r = send("POST", &base, &sub);
     assert_eq!(r.status, 201, "{}", r.text);
@@ -26,14 +26,14 @@ fn web_push_subscriptions_register_dedupe_and_remove() {
             "sub.endpoint",
         ),
         (
-            json!({"sub": {"endpoint": "https://p.example/x", "keys": {"p256dh": P256DH, "auth": "AAAA"}}}),
+            json!({"sub": {"endpoint": "https://fcm.googleapis.com/fcm/send/x", "keys": {"p256dh": P256DH, "auth": "AAAA"}}}),
             "sub.keys.auth",
         ),
         (
-            json!({"sub": {"endpoint": "https://p.example/x", "keys": {"p256dh": "BAAA", "auth": AUTH}}}),
+            json!({"sub": {"endpoint": "https://fcm.googleapis.com/fcm/send/x", "keys": {"p256dh": "BAAA", "auth": AUTH}}}),
             "sub.keys.p256dh",
         ),
-        (json!({"sub": {"endpoint": "https://p.example/x"}}), "sub.keys"),
+        (json!({"sub": {"endpoint": "https://fcm.googleapis.com/fcm/send/x"}}), "sub.keys"),
     ] {
         let r = send("POST", &base, &sub);
         r.assert_error(400, "validation_failed");
@@ -50,7 +50,7 @@ fn web_push_subscriptions_register_dedupe_and_remove() {
 #[test]
 fn a_subscription_moves_to_the_user_who_registers_it() {
     let (a, b) = (unique("mva"), unique("mvb"));
-    let endpoint = format!("https://push.example.net/{}", unique("e"));
+    let endpoint = format!("https://fcm.googleapis.com/fcm/send/{}", unique("e"));
     let sub = json!({"sub": {"endpoint": endpoint, "keys": {"p256dh": P256DH, "auth": AUTH}}});
     assert_eq!(send("POST", &format!("/users/{}/webpush", enc(&a)), &sub).status, 201);
     assert_eq!(send("POST", &format!("/users/{}/webpush", enc(&b)), &sub).status, 201);

@@ -16,6 +16,8 @@ pub struct Edge {
     pub base: String,
     pub secret_key: String,
     pub vapid_public_key: String,
+    /// The local state directory (`--persist-to`): D1, Durable Objects, Queues.
+    pub state: PathBuf,
     _guard: Mutex<Child>,
 }
 
@@ -34,7 +36,18 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port()
 }
 
+/// The shared edge counts every request with the secret key and every send, as deployed, but
+/// with room for the whole suite (tests that need low limits start their own edge).
+const SHARED_LIMITS: &str = "TIDINGS_RATE_LIMIT_SECRET_KEY=100000/60\nTIDINGS_RATE_LIMIT_RECIPIENT=1000/60";
+
 fn start() -> Edge {
+    start_with(SHARED_LIMITS)
+}
+
+/// Starts an edge with the test keys and dev mode, plus `extra_vars` (lines of `NAME=value`);
+/// it stops when the test process exits. For tests that need a configuration the shared edge
+/// must not have (low rate limits).
+pub fn start_with(extra_vars: &str) -> Edge {
     let root = root();
     assert!(
         root.join("worker/build/index.js").exists(),
@@ -52,7 +65,8 @@ fn start() -> Edge {
         format!(
             "TIDINGS_SECRET_KEY={secret_key}\nTIDINGS_PUBLIC_KEY=pk_test\nTIDINGS_USER_TOKEN_SECRET=test-user-token-secret\n\
              TIDINGS_VAPID_PUBLIC_KEY={vapid_public_key}\nTIDINGS_VAPID_PRIVATE_KEY={VAPID_PRIVATE}\n\
-             TIDINGS_VAPID_SUBJECT=mailto:tests@example.com\nTIDINGS_PUSH_RETRY_SCHEDULE=1,1,1,1\nTIDINGS_DEV_MODE=1\n"
+             TIDINGS_VAPID_SUBJECT=mailto:tests@example.com\nTIDINGS_PUSH_RETRY_SCHEDULE=1,1,1,1\nTIDINGS_DEV_MODE=1\n\
+             {extra_vars}\n"
         ),
     )
     .expect("env file");
@@ -75,7 +89,7 @@ fn start() -> Edge {
         .expect("start scripts/local-edge.sh");
     let base = format!("http://127.0.0.1:{port}");
     wait_healthy(&base, &state.join("wrangler.log"));
-    Edge { base, secret_key, vapid_public_key, _guard: Mutex::new(guard) }
+    Edge { base, secret_key, vapid_public_key, state: state.join("state"), _guard: Mutex::new(guard) }
 }
 
 fn wait_healthy(base: &str, log: &Path) {
@@ -90,6 +104,18 @@ fn wait_healthy(base: &str, log: &Path) {
     }
     let text = std::fs::read_to_string(log).unwrap_or_default();
     panic!("wrangler dev did not become healthy in 90 s; its log:\n{text}");
+}
+
+/// Runs one SQL statement on `edge`'s local D1 with wrangler, as an operator would (for tests
+/// that need stored data the API would refuse to write).
+pub fn d1_execute(edge: &Edge, sql: &str) {
+    let out = Command::new(root().join("scripts/wrangler"))
+        .args(["d1", "execute", "DB", "--local", "--persist-to"])
+        .arg(&edge.state)
+        .args(["--command", sql])
+        .output()
+        .expect("run scripts/wrangler d1 execute");
+    assert!(out.status.success(), "d1 execute failed: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// A value unique to this test run, for ids that must not collide between tests or runs.
@@ -148,7 +174,11 @@ impl Reply {
 
 /// Sends a request to the shared edge.
 pub fn call(method: &str, path: &str, body: Option<&str>, auth: Auth) -> Reply {
-    let edge = edge();
+    call_on(edge(), method, path, body, auth)
+}
+
+/// Sends a request to `edge`.
+pub fn call_on(edge: &Edge, method: &str, path: &str, body: Option<&str>, auth: Auth) -> Reply {
     let mut req = ureq::request(method, &format!("{}{path}", edge.base)).timeout(Duration::from_secs(30));
     req = match auth {
         Auth::None => req,

@@ -69,7 +69,7 @@ fn invalid_fields_are_named_and_nothing_is_written() {
             "required",
         ),
         (
-            json!({"webPushTokens": [{"sub": {"endpoint": "https://p.example/x", "keys": {"p256dh": AUTH, "auth": AUTH}}}]}),
+            json!({"webPushTokens": [{"sub": {"endpoint": "https://fcm.googleapis.com/fcm/send/x", "keys": {"p256dh": AUTH, "auth": AUTH}}}]}),
             "webPushTokens[0].sub.keys.p256dh",
             "invalid",
         ),
@@ -90,8 +90,8 @@ fn tokens_merge_by_token_and_endpoint() {
     let id = unique("tokens");
     let t1 = json!({"type": "FCM", "token": unique("fcm"), "device": {"device_id": "d1"}});
     let t2 = json!({"type": "APN", "token": unique("apn"), "device": {"device_id": "d2", "platform": "ios"}, "environment": "production"});
-    let e1 = format!("https://push.example.net/{}", unique("e"));
-    let e2 = format!("https://push.example.net/{}", unique("e"));
+    let e1 = format!("https://fcm.googleapis.com/fcm/send/{}", unique("e"));
+    let e2 = format!("https://fcm.googleapis.com/fcm/send/{}", unique("e"));
     let r = send("PUT", &path(&id), &json!({"pushTokens": [t1], "webPushTokens": [web_push(&e1)]}));
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.body["isNotifiable"], true);
@@ -164,7 +164,7 @@ fn post_users_generates_ids_and_refuses_taken_ones() {
 fn delete_cascades_through_the_queue() {
     let id = unique("del");
     let token = unique("tok");
-    let endpoint = format!("https://push.example.net/{}", unique("e"));
+    let endpoint = format!("https://fcm.googleapis.com/fcm/send/{}", unique("e"));
     let r = send(
         "PUT",
         &path(&id),

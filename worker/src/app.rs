@@ -4,8 +4,10 @@ use crate::auth::{authorize, Principal};
 use crate::config::Config;
 use crate::cors;
 use crate::http::{error_response, Answer, Fail};
+use crate::limits;
 use crate::platform::{new_id, now_ms};
 use crate::routes;
+use tidings::limits::Decision;
 use tidings::route::{resolve, Route};
 use tidings::ApiError;
 use worker::{Context, Env, Method, Request, Response};
@@ -49,13 +51,14 @@ pub async fn handle(req: Request, env: Env, background: Context) -> Response {
     let request_id = new_id("req");
     let config = Config::from_env(&env);
     let origin = req.headers().get("origin").ok().flatten().filter(|o| cors::allowed(&config, o));
+    let mut limit = None;
     let result = if req.method() == Method::Options {
         match &origin {
             Some(o) => cors::preflight(o).map_err(Fail::from),
             None => Err(ApiError::Forbidden.into()),
         }
     } else {
-        dispatch(req, env, config, &request_id, &background).await
+        dispatch(req, env, config, &request_id, &background, &mut limit).await
     };
     let mut response = result.unwrap_or_else(|Fail(e)| error_response(&e, &request_id));
     if response.headers_mut().set("X-Request-Id", &request_id).is_err() {
@@ -64,13 +67,23 @@ pub async fn handle(req: Request, env: Env, background: Context) -> Response {
         response = response.with_headers(headers);
         let _ = response.headers_mut().set("X-Request-Id", &request_id);
     }
+    if let Some(d) = &limit {
+        limits::decorate(response.headers_mut(), d);
+    }
     if let Some(o) = &origin {
         cors::decorate(response.headers_mut(), o);
     }
     response
 }
 
-async fn dispatch(req: Request, env: Env, config: Config, request_id: &str, background: &Context) -> Answer {
+async fn dispatch(
+    req: Request,
+    env: Env,
+    config: Config,
+    request_id: &str,
+    background: &Context,
+    limit: &mut Option<Decision>,
+) -> Answer {
     let method = req.method().to_string();
     let matched = match resolve(&method, &req.path()) {
         Err(ApiError::RouteNotFound { path }) if method == "GET" || method == "HEAD" => {
@@ -80,6 +93,10 @@ async fn dispatch(req: Request, env: Env, config: Config, request_id: &str, back
     };
     let route = matched.spec.route;
     let principal = authorize(matched.spec.access, route, &req, &config, matched.params.first().map(String::as_str))?;
+    *limit = limits::take(&env, &config, &principal).await;
+    if let Some(d) = limit.as_ref().filter(|d| !d.allowed) {
+        return Err(limits::refusal(d, limits::counted(&principal)).into());
+    }
     if let Principal::User(user) = &principal {
         let (db, user) = (env.d1("DB")?, user.clone());
         background.wait_until(async move { crate::store::users::touch_last_seen(&db, &user, now_ms()).await });

@@ -1,7 +1,16 @@
 //! Configuration from wrangler vars and secrets.
 
+use tidings::limits::RateLimit;
 use tidings::notify::push::parse_schedule;
+use tidings::validate::PushHosts;
 use worker::Env;
+
+/// Default of `TIDINGS_RATE_LIMIT_SECRET_KEY`: requests with the secret key.
+pub const DEFAULT_LIMIT_SECRET_KEY: RateLimit = RateLimit { max: 6000, window: 60 };
+/// Default of `TIDINGS_RATE_LIMIT_BROWSER`: requests per user with browser credentials.
+pub const DEFAULT_LIMIT_BROWSER: RateLimit = RateLimit { max: 120, window: 60 };
+/// Default of `TIDINGS_RATE_LIMIT_RECIPIENT`: notifications to one user.
+pub const DEFAULT_LIMIT_RECIPIENT: RateLimit = RateLimit { max: 100, window: 60 };
 
 /// What a request needs to know about the deployment.
 pub struct Config {
@@ -24,6 +33,14 @@ pub struct Config {
     /// `TIDINGS_PUSH_RETRY_SCHEDULE`: seconds before each retry of a push send
     /// (default `30,120,600,1800`; `1,2,4,8` in dev mode).
     pub retry_schedule: Vec<u32>,
+    /// `TIDINGS_PUSH_HOSTS`: push service hosts endpoints may name (plus loopback in dev mode).
+    pub push_hosts: PushHosts,
+    /// `TIDINGS_RATE_LIMIT_SECRET_KEY` (`<max>/<seconds>` or `off`).
+    pub limit_secret_key: Option<RateLimit>,
+    /// `TIDINGS_RATE_LIMIT_BROWSER`: per user, browser credentials and service worker tokens.
+    pub limit_browser: Option<RateLimit>,
+    /// `TIDINGS_RATE_LIMIT_RECIPIENT`: notifications to one user (sends and bulk).
+    pub limit_recipient: Option<RateLimit>,
 }
 
 impl Config {
@@ -50,8 +67,47 @@ impl Config {
                     vec![30, 120, 600, 1800]
                 }
             }),
+            push_hosts: push_hosts(env, dev_mode),
+            limit_secret_key: limit(env, "TIDINGS_RATE_LIMIT_SECRET_KEY", DEFAULT_LIMIT_SECRET_KEY),
+            limit_browser: limit(env, "TIDINGS_RATE_LIMIT_BROWSER", DEFAULT_LIMIT_BROWSER),
+            limit_recipient: limit(env, "TIDINGS_RATE_LIMIT_RECIPIENT", DEFAULT_LIMIT_RECIPIENT),
         }
     }
+}
+
+/// A configured limit; an unreadable value keeps the default (and is logged).
+fn limit(env: &Env, name: &str, default: RateLimit) -> Option<RateLimit> {
+    let value = text(env, name);
+    if !value.trim().is_empty() && RateLimit::parse(&value).is_err() {
+        warn_once(name, &format!("{name} is not <max>/<seconds> or off; using {}/{}", default.max, default.window));
+    }
+    RateLimit::configured(&value, Some(default))
+}
+
+/// The push host allowlist; entries that are no host pattern are logged and ignored.
+fn push_hosts(env: &Env, dev_mode: bool) -> PushHosts {
+    let value = text(env, "TIDINGS_PUSH_HOSTS");
+    let invalid = PushHosts::invalid_entries(&value);
+    if !invalid.is_empty() {
+        warn_once(
+            "TIDINGS_PUSH_HOSTS",
+            &format!("TIDINGS_PUSH_HOSTS: ignoring {invalid:?} (not host[:port] or *.suffix[:port])"),
+        );
+    }
+    PushHosts::parse(&value, dev_mode)
+}
+
+/// Logs a configuration problem once per isolate (the configuration is read on every request).
+fn warn_once(name: &str, message: &str) {
+    thread_local! {
+        static WARNED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    WARNED.with(|w| {
+        if !w.borrow().iter().any(|n| n == name) {
+            w.borrow_mut().push(name.to_owned());
+            worker::console_error!("{message}");
+        }
+    });
 }
 
 fn text(env: &Env, name: &str) -> String {

@@ -35,6 +35,9 @@ pub fn preflight(origin: &str) -> worker::Result<Response> {
 /// Adds the CORS headers of an allowed origin to an answer.
 pub fn decorate(headers: &mut Headers, origin: &str) {
     let _ = headers.set("access-control-allow-origin", origin);
-    let _ = headers.set("access-control-expose-headers", "X-Request-Id, Idempotent-Replayed");
+    let _ = headers.set(
+        "access-control-expose-headers",
+        "X-Request-Id, Idempotent-Replayed, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset",
+    );
     let _ = headers.append("vary", "Origin");
 }

@@ -43,7 +43,12 @@ pub fn no_content() -> Answer {
 /// The error envelope for `e`.
 pub fn error_response(e: &ApiError, request_id: &str) -> Response {
     match Response::from_json(&e.envelope(request_id)) {
-        Ok(r) => r.with_status(e.status()),
+        Ok(mut r) => {
+            for (name, value) in e.headers() {
+                let _ = r.headers_mut().set(name, &value);
+            }
+            r.with_status(e.status())
+        }
         Err(_) => Response::error("internal", 500).unwrap_or_else(|_| Response::empty().expect("empty response")),
     }
 }

@@ -11,6 +11,7 @@ mod cors;
 mod feed;
 mod http;
 mod jobs;
+mod limits;
 mod platform;
 mod push;
 mod routes;

@@ -1,13 +1,15 @@
 //! The send path shared by `POST /notifications` and bulk jobs: planned deliveries in,
 //! users created, feeds written, web push queued.
 
+use crate::config::Config;
 use crate::feed::client;
-use crate::feed::protocol::Command;
+use crate::feed::protocol::{Command, Inserted, RecipientLimit};
 use crate::http::Fail;
 use crate::store;
 use futures_util::future::join_all;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use tidings::jobs::Job;
+use tidings::limits::Decision;
 use tidings::model::{ChannelType, Delivery, DeliveryStatus};
 use tidings::notify::Urgency;
 use worker::{console_error, Env};
@@ -15,10 +17,19 @@ use worker::{console_error, Env};
 /// Feed writes in flight at once.
 const CONCURRENCY: usize = 32;
 
-/// Creates the recipients that do not exist, writes each one's deliveries into their feed
-/// (idempotent by delivery id, so a repeat after a crash writes nothing twice) and queues the
-/// pending web push deliveries of the users whose feed write succeeded. Returns the users
-/// whose feed write failed.
+/// What became of a send.
+pub struct Carried {
+    /// Users whose feed could not be written.
+    pub failed: Vec<String>,
+    /// Deliveries stored as skipped (`rate_limited`) because their recipient was over
+    /// `TIDINGS_RATE_LIMIT_RECIPIENT`.
+    pub rate_limited: Vec<String>,
+    /// With `refuse`: the recipient's limit refused the send and nothing was written.
+    pub refused: Option<Decision>,
+}
+
+/// [`deliver`] for bulk batches: over-limit recipients get skipped deliveries. Returns the
+/// users whose feed write failed.
 pub async fn carry_out(
     env: &Env,
     request_id: &str,
@@ -27,6 +38,24 @@ pub async fn carry_out(
     urgency: Urgency,
     now: i64,
 ) -> Result<Vec<String>, Fail> {
+    Ok(deliver(env, request_id, deliveries, ttl, urgency, now, false).await?.failed)
+}
+
+/// Creates the recipients that do not exist, writes each one's deliveries into their feed
+/// (idempotent by delivery id, so a repeat after a crash writes nothing twice; under the
+/// per-recipient limit, counted in the same call) and queues the pending web push deliveries
+/// that were written. With `refuse` (a single recipient), a recipient over its limit gets
+/// nothing written and the refusal is returned instead.
+pub async fn deliver(
+    env: &Env,
+    request_id: &str,
+    deliveries: &[Delivery],
+    ttl: u32,
+    urgency: Urgency,
+    now: i64,
+    refuse: bool,
+) -> Result<Carried, Fail> {
+    let limit = Config::from_env(env).limit_recipient.map(|limit| RecipientLimit { limit, refuse });
     let mut by_user: BTreeMap<&str, Vec<Delivery>> = BTreeMap::new();
     for d in deliveries {
         by_user.entry(d.recipient_id.as_str()).or_default().push(d.clone());
@@ -34,27 +63,40 @@ pub async fn carry_out(
     let users: Vec<String> = by_user.keys().map(|u| (*u).to_owned()).collect();
     store::users::ensure_all(&env.d1("DB")?, &users, now)?.run().await?;
     let commands: Vec<(&str, Command)> =
-        by_user.into_iter().map(|(u, deliveries)| (u, Command::Insert { deliveries })).collect();
-    let mut failed = Vec::new();
+        by_user.into_iter().map(|(u, deliveries)| (u, Command::Insert { deliveries, limit })).collect();
+    let mut carried = Carried { failed: Vec::new(), rate_limited: Vec::new(), refused: None };
     for chunk in commands.chunks(CONCURRENCY) {
         let answers = join_all(chunk.iter().map(|(user, cmd)| client::call(env, user, request_id, cmd))).await;
         for ((user, _), answer) in chunk.iter().zip(answers) {
             match answer {
-                Ok(r) if r.status_code() < 300 => {}
+                Ok(mut r) if r.status_code() < 300 => match r.json::<Inserted>().await {
+                    Ok(inserted) => {
+                        carried.rate_limited.extend(inserted.rate_limited);
+                        carried.refused = carried.refused.or(inserted.refused);
+                    }
+                    Err(e) => {
+                        console_error!("feed insert answer did not parse: {e}");
+                        carried.failed.push((*user).to_owned());
+                    }
+                },
                 Ok(r) => {
                     console_error!("feed insert for a user answered {}", r.status_code());
-                    failed.push((*user).to_owned());
+                    carried.failed.push((*user).to_owned());
                 }
-                Err(_) => failed.push((*user).to_owned()),
+                Err(_) => carried.failed.push((*user).to_owned()),
             }
         }
     }
+    if carried.refused.is_some() {
+        return Ok(carried);
+    }
+    let limited: HashSet<&str> = carried.rate_limited.iter().map(String::as_str).collect();
     let jobs: Vec<Job> = deliveries
         .iter()
         .filter(|d| d.channel_type == ChannelType::WebPush && d.status == DeliveryStatus::Pending)
-        .filter(|d| !failed.contains(&d.recipient_id))
+        .filter(|d| !carried.failed.contains(&d.recipient_id) && !limited.contains(d.id.as_str()))
         .map(|d| Job::SendWebPush { delivery: Box::new(d.clone()), ttl, urgency, attempt: 0, endpoints: None })
         .collect();
     crate::jobs::enqueue(env, &jobs, 0).await?;
-    Ok(failed)
+    Ok(carried)
 }

@@ -3,7 +3,7 @@
 //! sockets (hibernation API: no state lives in struct fields).
 
 use super::client::identity;
-use super::protocol::Command;
+use super::protocol::{Command, Inserted, RecipientLimit};
 use super::sql::FeedSql;
 use crate::http::error_response;
 use crate::platform::now_ms;
@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use std::cell::Cell;
 use tidings::feed::transition;
+use tidings::limits::{limit_recipient, RATE_LIMITED};
 use tidings::model::{BulkResult, Delivery, DeliveryFilter, DeliveryPage, FeedEvent, FeedMeta, PageInfo};
 use tidings::paging::encode_token;
 use tidings::ApiError;
@@ -112,13 +113,35 @@ fn not_found(id: &str) -> Refusal {
 impl Feed {
     fn run(&self, sql: &FeedSql, command: Command) -> std::result::Result<Response, Refusal> {
         match command {
-            Command::Insert { deliveries } => {
-                let created: Vec<Delivery> = deliveries
+            Command::Insert { deliveries, limit } => {
+                // Known ids are repeats (a retried send): never counted or written again.
+                let mut fresh = Vec::with_capacity(deliveries.len());
+                let mut rate_limited = Vec::new();
+                for d in deliveries {
+                    match sql.get(&d.id)? {
+                        Some(stored) if stored.reason.as_deref() == Some(RATE_LIMITED) => rate_limited.push(stored.id),
+                        Some(_) => {}
+                        None => fresh.push(d),
+                    }
+                }
+                if let Some(RecipientLimit { limit, refuse }) = limit {
+                    let counter = sql.send_counter()?;
+                    let (next, refusal) = limit_recipient(limit, counter, now_ms(), &mut fresh);
+                    if let (true, Some(refused)) = (refuse, refusal) {
+                        return json(&Inserted { meta: sql.meta()?, rate_limited, refused: Some(refused) });
+                    }
+                    if next != counter {
+                        sql.set_send_counter(next)?;
+                    }
+                    let skipped = fresh.iter().filter(|d| d.reason.as_deref() == Some(RATE_LIMITED));
+                    rate_limited.extend(skipped.map(|d| d.id.clone()));
+                }
+                let created: Vec<Delivery> = fresh
                     .into_iter()
                     .filter_map(|d| sql.insert(&d).map(|new| new.then_some(d)).transpose())
                     .collect::<Result<_>>()?;
                 let meta = self.publish(sql, created.into_iter().map(Change::Created).collect())?;
-                json(&meta)
+                json(&Inserted { meta, rate_limited, refused: None })
             }
             Command::Get { id } => json(&sql.get(&id)?.ok_or_else(|| not_found(&id))?),
             Command::List { filter, limit, after, before } => json(&self.list(sql, &filter, limit, after, before)?),

@@ -2,14 +2,20 @@
 //! (`Delivery`, `DeliveryPage`, `BulkResult`, `FeedMeta`) or the error envelope.
 
 use serde::{Deserialize, Serialize};
-use tidings::model::{Action, Delivery, DeliveryFilter, DeliveryPatch, DeliveryStatus};
+use tidings::limits::{Decision, RateLimit};
+use tidings::model::{Action, Delivery, DeliveryFilter, DeliveryPatch, DeliveryStatus, FeedMeta};
 
 /// One command; `now` is an RFC 3339 timestamp taken by the worker.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Command {
-    /// Store new deliveries (idempotent by id); answers `FeedMeta`.
-    Insert { deliveries: Vec<Delivery> },
+    /// Store new deliveries (idempotent by id), under the per-recipient send limit when one is
+    /// given; answers [`Inserted`].
+    Insert {
+        deliveries: Vec<Delivery>,
+        #[serde(default)]
+        limit: Option<RecipientLimit>,
+    },
     /// One delivery; answers `Delivery` or 404.
     Get { id: String },
     /// A page, newest first; `after`/`before` are storage keys from cursors.
@@ -22,4 +28,25 @@ pub enum Command {
     Status { id: String, status: DeliveryStatus, reason: Option<String>, now: String },
     /// Remove everything (user deletion); answers `{}`.
     Erase,
+}
+
+/// The per-recipient limit an insert is made under.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct RecipientLimit {
+    /// Notifications per window.
+    pub limit: RateLimit,
+    /// Over the limit, write nothing and answer the refusal (a single-recipient send's 429)
+    /// instead of storing the notification's deliveries as skipped.
+    pub refuse: bool,
+}
+
+/// The answer to `Insert`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Inserted {
+    /// The feed's counts after it.
+    pub meta: FeedMeta,
+    /// The deliveries (of this command) stored as skipped because of the limit, now or before.
+    pub rate_limited: Vec<String>,
+    /// With `refuse`: the limit's refusal; nothing was written.
+    pub refused: Option<Decision>,
 }

@@ -4,6 +4,7 @@
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use tidings::limits::Counter;
 use tidings::model::{ArchivedFilter, Delivery, DeliveryFilter, FeedEvent, FeedMeta};
 use worker::{Result, SqlStorage, SqlStorageValue};
 
@@ -25,6 +26,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE INDEX IF NOT EXISTS deliveries_counted ON deliveries (archived, channel_type, status);
 CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS owner (user_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS send_limit (id INTEGER PRIMARY KEY CHECK (id = 1), window_start_ms INTEGER NOT NULL, count INTEGER NOT NULL);
 ";
 
 /// The counting rule of `FeedMeta` (kept equal to `tidings::feed::state::counted`).
@@ -46,6 +48,12 @@ struct CountRow {
     total: f64,
     unread: f64,
     unseen: f64,
+}
+
+#[derive(Deserialize)]
+struct CounterRow {
+    window_start_ms: f64,
+    count: f64,
 }
 
 #[derive(Deserialize)]
@@ -153,6 +161,25 @@ impl FeedSql {
             ]),
         )?;
         Ok(cursor.rows_written() > 0)
+    }
+
+    /// The per-recipient send counter (`TIDINGS_RATE_LIMIT_RECIPIENT`).
+    pub fn send_counter(&self) -> Result<Counter> {
+        let rows: Vec<CounterRow> = self.rows("SELECT window_start_ms, count FROM send_limit WHERE id = 1", vec![])?;
+        Ok(rows.first().map_or(Counter::default(), |r| Counter {
+            window_start_ms: r.window_start_ms as i64,
+            count: r.count as u32,
+        }))
+    }
+
+    /// Stores the per-recipient send counter.
+    pub fn set_send_counter(&self, c: Counter) -> Result<()> {
+        self.0.exec(
+            "INSERT INTO send_limit (id, window_start_ms, count) VALUES (1, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET window_start_ms = excluded.window_start_ms, count = excluded.count",
+            Some(vec![c.window_start_ms.into(), i64::from(c.count).into()]),
+        )?;
+        Ok(())
     }
 
     /// Writes a changed delivery back.

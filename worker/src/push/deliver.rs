@@ -42,11 +42,22 @@ pub async fn run(
         return Ok(());
     }
     let mut subs = store::users::valid_web_push(&db, user).await?;
+    // Stored before the allowlist (or before it changed): never sent to.
+    let stored = subs.len();
+    subs.retain(|s| config.push_hosts.allows(&s.sub.endpoint));
+    let not_allowed = subs.len() < stored;
+    if not_allowed {
+        console_error!("{} stored push endpoint(s) not on TIDINGS_PUSH_HOSTS skipped", stored - subs.len());
+    }
     if let Some(only) = only {
         subs.retain(|s| only.contains(&s.sub.endpoint));
     }
     if subs.is_empty() {
-        let reason = if only.is_some() { "subscription_gone" } else { "no_subscription" };
+        let reason = match (only.is_some(), not_allowed) {
+            (true, _) => "subscription_gone",
+            (false, true) => "endpoint_not_allowed",
+            (false, false) => "no_subscription",
+        };
         return set_status(env, d, DeliveryStatus::Failed, Some(reason.into())).await;
     }
     let token = push::action_token(&config.secret_key, user, &d.id, now / 1000 + push::ACTION_TOKEN_SECONDS);

@@ -3,9 +3,12 @@
 
 use crate::app::Ctx;
 use crate::http::{self, json, Answer};
+use crate::limits;
 use crate::platform::{new_id, now_ms};
 use crate::store::{self, idempotency::Record};
-use tidings::model::{ChannelType, Delivery, NotificationAccepted};
+use std::collections::HashSet;
+use tidings::limits::RATE_LIMITED;
+use tidings::model::{ChannelType, Delivery, DeliveryStatus, NotificationAccepted};
 use tidings::notify::{self, push};
 use tidings::{ids, ApiError};
 use worker::Response;
@@ -48,12 +51,27 @@ pub async fn accept(ctx: &Ctx, body: &[u8], key: Option<String>) -> Answer {
             Record::Run(stored) => accepted = serde_json::from_str(&stored)?,
         }
     }
-    let failed = crate::send::carry_out(&ctx.env, &ctx.request_id, &accepted.deliveries, n.ttl, n.urgency, now).await?;
-    if !failed.is_empty() {
+    // One recipient over their limit is refused (429, nothing written; a retry with the same
+    // Idempotency-Key runs again); in a multi-recipient send their deliveries are `skipped`.
+    let single = n.recipients.len() == 1;
+    let carried =
+        crate::send::deliver(&ctx.env, &ctx.request_id, &accepted.deliveries, n.ttl, n.urgency, now, single).await?;
+    if let Some(refused) = &carried.refused {
+        return Err(limits::refusal(refused, "notifications to this user").into());
+    }
+    if !carried.failed.is_empty() {
         return Err(ApiError::Internal.into());
     }
+    if !carried.rate_limited.is_empty() {
+        let limited: HashSet<&str> = carried.rate_limited.iter().map(String::as_str).collect();
+        for d in accepted.deliveries.iter_mut().filter(|d| limited.contains(d.id.as_str())) {
+            d.status = DeliveryStatus::Skipped;
+            d.reason = Some(RATE_LIMITED.to_owned());
+            d.sent_at = None;
+        }
+    }
     if let Some(key) = &key {
-        store::idempotency::finish(&db, key).await?;
+        store::idempotency::finish(&db, key, &serde_json::to_string(&accepted)?).await?;
     }
     json(202, &accepted)
 }

@@ -14,7 +14,7 @@ use tidings::{users, ApiError};
 pub async fn add_web_push(mut ctx: Ctx) -> Answer {
     let body = http::body(&mut ctx.req).await?;
     let id = ctx.user_id()?;
-    let (sub, old_endpoint) = users::parse_web_push(&body, ctx.config.dev_mode)?;
+    let (sub, old_endpoint) = users::parse_web_push(&body, &ctx.config.push_hosts)?;
     let db = ctx.db()?;
     let created = match (&ctx.principal, old_endpoint) {
         (Principal::Subscription { endpoint, .. }, Some(old)) if *endpoint == old => {

@@ -38,14 +38,14 @@ pub async fn get(ctx: Ctx) -> Answer {
 
 pub async fn put(mut ctx: Ctx) -> Answer {
     let body = http::body(&mut ctx.req).await?;
-    let change = users::parse_put(ctx.param(), &body, ctx.config.dev_mode)?;
+    let change = users::parse_put(ctx.param(), &body, &ctx.config.push_hosts)?;
     let (user, created) = store::users::apply(&ctx.db()?, &change, now_ms(), false).await?;
     json(if created { 201 } else { 200 }, &user.into_user(true))
 }
 
 pub async fn create(mut ctx: Ctx) -> Answer {
     let body = http::body(&mut ctx.req).await?;
-    let change = users::parse_create(&body, new_id("usr"), ctx.config.dev_mode)?;
+    let change = users::parse_create(&body, new_id("usr"), &ctx.config.push_hosts)?;
     let (user, _) = store::users::apply(&ctx.db()?, &change, now_ms(), true).await?;
     json(201, &user.into_user(true))
 }

@@ -54,8 +54,11 @@ pub async fn begin(db: &D1Database, key: &str, fingerprint: &str, response: &str
     })
 }
 
-/// Marks the key's request as carried out.
-pub async fn finish(db: &D1Database, key: &str) -> Result<(), Fail> {
-    stmt(db, "UPDATE idempotency SET done = 1 WHERE key = ?1", &[text(key)])?.run().await?;
+/// Marks the key's request as carried out, with the answer repeats get (the plan, with what
+/// the send changed in it: deliveries skipped by the recipient's rate limit).
+pub async fn finish(db: &D1Database, key: &str, response: &str) -> Result<(), Fail> {
+    stmt(db, "UPDATE idempotency SET done = 1, response = ?2 WHERE key = ?1", &[text(key), text(response)])?
+        .run()
+        .await?;
     Ok(())
 }
