@@ -25,16 +25,25 @@ pub struct ApnsConfig {
     pub team_id: String,
     /// `TIDINGS_APNS_TOPIC`: the app's bundle id (a token's `device.app_id` overrides it).
     pub topic: String,
-    /// `TIDINGS_APNS_ENDPOINT`: replaces both hosts (tests, proxies).
+    /// `TIDINGS_APNS_ENDPOINT`: replaces both hosts (tests, proxies); written as
+    /// `production,sandbox`, it replaces each (local fakes of both hosts).
     pub endpoint: Option<String>,
+    /// The sandbox half of a `production,sandbox` `TIDINGS_APNS_ENDPOINT`.
+    pub sandbox_endpoint: Option<String>,
 }
 
 /// The base URL for a token: production for `environment: "production"`, the sandbox
-/// otherwise, unless `TIDINGS_APNS_ENDPOINT` overrides both.
+/// otherwise, unless `TIDINGS_APNS_ENDPOINT` overrides them.
 pub fn base_url<'a>(config: &'a ApnsConfig, token: &PushToken) -> &'a str {
-    match &config.endpoint {
+    let production = token.environment.as_deref() == Some("production");
+    let overridden = if production {
+        config.endpoint.as_ref()
+    } else {
+        config.sandbox_endpoint.as_ref().or(config.endpoint.as_ref())
+    };
+    match overridden {
         Some(e) => e.trim_end_matches('/'),
-        None if token.environment.as_deref() == Some("production") => PRODUCTION,
+        None if production => PRODUCTION,
         None => SANDBOX,
     }
 }

@@ -66,6 +66,38 @@ pub trait MobileCrypto {
     async fn sign_es256(&self, key: &Self::EcKey, message: &[u8]) -> Result<[u8; 64], CryptoError>;
 }
 
+/// Whether a user with these valid `tokens` can be reached on `mobile_push`, given which
+/// providers are configured.
+pub fn reach(tokens: &[crate::model::PushToken], fcm_on: bool, apns_on: bool) -> crate::notify::MobileReach {
+    use crate::model::PushProvider;
+    use crate::notify::MobileReach;
+    let on = |t: &&crate::model::PushToken| match t.provider {
+        PushProvider::Fcm => fcm_on,
+        PushProvider::Apn => apns_on,
+    };
+    match (fcm_on || apns_on, tokens.is_empty(), tokens.iter().any(|t| on(&t))) {
+        (false, _, _) => MobileReach::NotConfigured,
+        (true, true, _) => MobileReach::NoAddress,
+        (true, false, true) => MobileReach::Ready,
+        (true, false, false) => MobileReach::NotConfigured,
+    }
+}
+
+/// Whether a configured provider URL may be used: `https://`, or `http://` to a loopback host
+/// in dev mode (local fake providers).
+pub fn provider_url_ok(url: &str, dev_mode: bool) -> bool {
+    if url.starts_with("https://") {
+        return url.len() > "https://".len();
+    }
+    let Some(rest) = url.strip_prefix("http://") else { return false };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    dev_mode && matches!(host, "127.0.0.1" | "localhost" | "::1")
+}
+
 /// The DER inside a `-----BEGIN PRIVATE KEY-----` PEM (PKCS#8), also when its newlines were
 /// written as `\n` escapes (a JSON string pasted into a secret).
 pub fn pem_to_der(pem: &str) -> Option<Vec<u8>> {

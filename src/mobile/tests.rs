@@ -220,8 +220,13 @@ fn apns_token(environment: Option<&str>, app_id: Option<&str>) -> PushToken {
 
 #[test]
 fn apns_prepare_picks_the_host_and_sets_the_apns_headers() {
-    let config =
-        apns::ApnsConfig { key_id: "K".into(), team_id: "T".into(), topic: "com.example.app".into(), endpoint: None };
+    let config = apns::ApnsConfig {
+        key_id: "K".into(),
+        team_id: "T".into(),
+        topic: "com.example.app".into(),
+        endpoint: None,
+        sandbox_endpoint: None,
+    };
     let c = sample(Urgency::Normal);
     let r = apns::prepare(&c, &apns_token(Some("production"), None), &config, "jwt", 1000).unwrap();
     assert_eq!(r.url, "https://api.push.apple.com/3/device/a1b2c3");
@@ -233,6 +238,11 @@ fn apns_prepare_picks_the_host_and_sets_the_apns_headers() {
     let local = apns::ApnsConfig { endpoint: Some("http://127.0.0.1:9/".into()), ..config.clone() };
     let overridden = apns::prepare(&c, &apns_token(Some("production"), None), &local, "jwt", 0).unwrap();
     assert_eq!(overridden.url, "http://127.0.0.1:9/3/device/a1b2c3");
+    let sandboxed = apns::prepare(&c, &apns_token(Some("sandbox"), None), &local, "jwt", 0).unwrap();
+    assert_eq!(sandboxed.url, "http://127.0.0.1:9/3/device/a1b2c3", "one override replaces both hosts");
+    let pair = apns::ApnsConfig { sandbox_endpoint: Some("http://127.0.0.1:8".into()), ..local.clone() };
+    let sandboxed = apns::prepare(&c, &apns_token(None, None), &pair, "jwt", 0).unwrap();
+    assert_eq!(sandboxed.url, "http://127.0.0.1:8/3/device/a1b2c3");
     let headers: Vec<(&str, &str)> = r.headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
     assert_eq!(
         headers,
@@ -264,7 +274,13 @@ fn oversized_payloads_are_refused_before_sending() {
     d.data = json!({"subject": "x".repeat(5000)});
     let c = content::content(&d, "t".into(), 60, Urgency::Normal, 0);
     assert!(matches!(fcm::prepare(&c, "t", "p", "https://x", "a", 0), Err(MobileError::PayloadTooLarge(_))));
-    let config = apns::ApnsConfig { key_id: "K".into(), team_id: "T".into(), topic: "b".into(), endpoint: None };
+    let config = apns::ApnsConfig {
+        key_id: "K".into(),
+        team_id: "T".into(),
+        topic: "b".into(),
+        endpoint: None,
+        sandbox_endpoint: None,
+    };
     assert!(matches!(
         apns::prepare(&c, &apns_token(None, None), &config, "j", 0),
         Err(MobileError::PayloadTooLarge(_))
@@ -373,4 +389,27 @@ fn pem_bodies_decode_with_real_or_escaped_newlines() {
     assert_eq!(pem_to_der("-----BEGIN RSA PRIVATE KEY-----\nAAEC\n-----END RSA PRIVATE KEY-----"), None);
     assert_eq!(pem_to_der("-----BEGIN PRIVATE KEY-----\n!!\n-----END PRIVATE KEY-----"), None);
     assert_eq!(pem_to_der(""), None);
+}
+
+#[test]
+fn reach_needs_a_provider_and_a_token_for_it() {
+    use crate::notify::MobileReach::*;
+    let fcm = PushToken { provider: PushProvider::Fcm, ..apns_token(None, None) };
+    let apn = apns_token(None, None);
+    assert_eq!(reach(std::slice::from_ref(&fcm), false, false), NotConfigured);
+    assert_eq!(reach(&[], true, false), NoAddress);
+    assert_eq!(reach(std::slice::from_ref(&fcm), true, false), Ready);
+    assert_eq!(reach(std::slice::from_ref(&apn), true, false), NotConfigured);
+    assert_eq!(reach(&[apn, fcm], false, true), Ready);
+}
+
+#[test]
+fn provider_urls_are_https_or_loopback_http_in_dev_mode() {
+    assert!(provider_url_ok("https://fcm.googleapis.com", false));
+    assert!(provider_url_ok("http://127.0.0.1:9000", true));
+    assert!(provider_url_ok("http://[::1]:9000/x", true));
+    assert!(!provider_url_ok("http://127.0.0.1:9000", false));
+    assert!(!provider_url_ok("http://example.com", true));
+    assert!(!provider_url_ok("https://", true));
+    assert!(!provider_url_ok("ftp://x", true));
 }

@@ -86,7 +86,7 @@ async fn dispatch(req: Request, env: Env, config: Config, request_id: &str, back
     }
     let ctx = Ctx { req, env, config, params: matched.params, request_id: request_id.to_owned(), principal };
     match route {
-        Route::Health => routes::meta::health(),
+        Route::Health => routes::meta::health(&ctx),
         Route::OpenApi => routes::meta::openapi(),
         Route::Vapid => routes::meta::vapid(&ctx),
         Route::ListUsers => routes::users::list(ctx).await,

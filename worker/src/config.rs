@@ -24,6 +24,8 @@ pub struct Config {
     /// `TIDINGS_PUSH_RETRY_SCHEDULE`: seconds before each retry of a push send
     /// (default `30,120,600,1800`; `1,2,4,8` in dev mode).
     pub retry_schedule: Vec<u32>,
+    /// Mobile push (FCM, APNs) variables.
+    pub mobile: crate::mobile::config::MobileVars,
 }
 
 impl Config {
@@ -43,6 +45,7 @@ impl Config {
                 .map(|o| o.trim().trim_end_matches('/').to_owned())
                 .filter(|o| !o.is_empty())
                 .collect(),
+            mobile: crate::mobile::config::MobileVars::from_env(env),
             retry_schedule: parse_schedule(&text(env, "TIDINGS_PUSH_RETRY_SCHEDULE")).unwrap_or_else(|| {
                 if dev_mode {
                     vec![1, 2, 4, 8]

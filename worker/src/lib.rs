@@ -11,6 +11,7 @@ mod cors;
 mod feed;
 mod http;
 mod jobs;
+mod mobile;
 mod platform;
 mod push;
 mod routes;

@@ -15,9 +15,23 @@ use worker::{console_error, Env};
 /// Feed writes in flight at once.
 const CONCURRENCY: usize = 32;
 
+/// The `SendMobilePush` jobs of the pending mobile push deliveries of users whose feed was written.
+fn mobile_jobs<'a>(
+    deliveries: &'a [Delivery],
+    failed: &'a [String],
+    ttl: u32,
+    urgency: Urgency,
+) -> impl Iterator<Item = Job> + 'a {
+    deliveries
+        .iter()
+        .filter(|d| d.channel_type == ChannelType::MobilePush && d.status == DeliveryStatus::Pending)
+        .filter(move |d| !failed.contains(&d.recipient_id))
+        .map(move |d| Job::SendMobilePush { delivery: Box::new(d.clone()), ttl, urgency, attempt: 0, tokens: None })
+}
+
 /// Creates the recipients that do not exist, writes each one's deliveries into their feed
 /// (idempotent by delivery id, so a repeat after a crash writes nothing twice) and queues the
-/// pending web push deliveries of the users whose feed write succeeded. Returns the users
+/// pending web push and mobile push deliveries of the users whose feed write succeeded. Returns the users
 /// whose feed write failed.
 pub async fn carry_out(
     env: &Env,
@@ -54,6 +68,7 @@ pub async fn carry_out(
         .filter(|d| d.channel_type == ChannelType::WebPush && d.status == DeliveryStatus::Pending)
         .filter(|d| !failed.contains(&d.recipient_id))
         .map(|d| Job::SendWebPush { delivery: Box::new(d.clone()), ttl, urgency, attempt: 0, endpoints: None })
+        .chain(mobile_jobs(deliveries, &failed, ttl, urgency))
         .collect();
     crate::jobs::enqueue(env, &jobs, 0).await?;
     Ok(failed)
