@@ -206,3 +206,37 @@ fn an_fcm_401_refreshes_the_access_token_once() {
     assert!(exchanges(&f.log()) > before, "a new access token was exchanged (RS256 assertion verified)");
     assert_eq!(got.last().unwrap()["errors"], json!([]));
 }
+
+#[test]
+fn without_providers_mobile_push_is_skipped_as_not_configured() {
+    // Its own edge, configured with no mobile push provider.
+    let plain = start_with("");
+    let post = |path: &str, body: Value| {
+        let r = ureq::post(&format!("{}{path}", plain.base))
+            .set("authorization", &format!("Bearer {}", plain.secret_key))
+            .send_json(body);
+        match r {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => (r.status(), r.into_json::<Value>().unwrap_or(Value::Null)),
+            Err(e) => panic!("{path}: {e}"),
+        }
+    };
+    let health: Value = ureq::get(&format!("{}/health", plain.base)).call().unwrap().into_json().unwrap();
+    assert_eq!(health["providers"], json!({"webpush": true, "fcm": false, "apns": false}));
+    let user = unique("mp-plain");
+    let token = device_token("fcm");
+    let (status, _) = post(
+        &format!("/users/{}/push-tokens", enc(&user)),
+        json!({"type": "FCM", "token": token, "device": {"device_id": "d"}}),
+    );
+    assert_eq!(status, 201);
+    let (status, body) =
+        post("/notifications", json!({"to": user, "channels": ["mobile_push"], "data": {"subject": "hi"}}));
+    assert_eq!(status, 202, "{body}");
+    let d = &body["deliveries"][0];
+    assert_eq!((d["status"].as_str(), d["reason"].as_str()), (Some("skipped"), Some("channel_not_configured")));
+    let (_, body) = post("/notifications", json!({"to": user, "data": {"subject": "defaults"}}));
+    let channels: Vec<&str> =
+        body["deliveries"].as_array().unwrap().iter().filter_map(|d| d["channel_type"].as_str()).collect();
+    assert_eq!(channels, vec!["in_app"], "defaults leave an unreachable channel out silently");
+    assert!(fakes().requests_for(&token).is_empty(), "nothing was sent");
+}

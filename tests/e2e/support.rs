@@ -35,6 +35,11 @@ fn free_port() -> u16 {
 }
 
 fn start() -> Edge {
+    start_with(&crate::fakes::fakes().env_lines())
+}
+
+/// A separate edge with the usual test variables plus `extra_env` (dotenv lines).
+pub fn start_with(extra_env: &str) -> Edge {
     let root = root();
     assert!(
         root.join("worker/build/index.js").exists(),
@@ -52,8 +57,8 @@ fn start() -> Edge {
         format!(
             "TIDINGS_SECRET_KEY={secret_key}\nTIDINGS_PUBLIC_KEY=pk_test\nTIDINGS_USER_TOKEN_SECRET=test-user-token-secret\n\
              TIDINGS_VAPID_PUBLIC_KEY={vapid_public_key}\nTIDINGS_VAPID_PRIVATE_KEY={VAPID_PRIVATE}\n\
-             TIDINGS_VAPID_SUBJECT=mailto:tests@example.com\nTIDINGS_PUSH_RETRY_SCHEDULE=1,1,1,1\nTIDINGS_DEV_MODE=1\n{}"
-        , crate::fakes::fakes().env_lines()),
+             TIDINGS_VAPID_SUBJECT=mailto:tests@example.com\nTIDINGS_PUSH_RETRY_SCHEDULE=1,1,1,1\nTIDINGS_DEV_MODE=1\n{extra_env}"
+        ),
     )
     .expect("env file");
     let log = std::fs::File::create(state.join("wrangler.log")).expect("log file");

@@ -109,6 +109,7 @@ async fn dispatch(req: Request, env: Env, config: Config, request_id: &str, back
         Route::FeedSocket => routes::deliveries::socket(ctx).await,
         Route::DevEncrypt => routes::dev::encrypt(ctx).await,
         Route::DevPushBench => routes::dev::push_bench(ctx).await,
+        Route::DevMobileBench => routes::dev::mobile_bench(ctx).await,
         Route::DevUserToken => routes::dev::user_token(ctx).await,
         Route::DevNotify => routes::dev::notify(ctx).await,
         Route::DevConfig => routes::dev::config(&ctx),
