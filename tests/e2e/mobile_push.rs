@@ -64,8 +64,11 @@ fn one_delivery_reaches_every_token_fcm_and_apns_mixed_with_the_feeds_badge() {
     register(&user, "FCM", &fcm, None);
     register(&user, "APN", &prod, Some("production"));
     register(&user, "APN", &sandbox, Some("sandbox"));
-    notify(&[&user], "earlier one");
-    notify(&[&user], "earlier two");
+    for earlier in ["earlier one", "earlier two"] {
+        let ds = notify(&[&user], earlier)["deliveries"].clone();
+        let channels: Vec<&str> = ds.as_array().unwrap().iter().filter_map(|d| d["channel_type"].as_str()).collect();
+        assert_eq!(channels, vec!["in_app", "mobile_push"], "defaults include a reachable mobile_push");
+    }
     let d = push(&user, json!(["in_app", "mobile_push"]));
     assert_eq!(d["status"], "pending");
     let done = settled(&user, d["id"].as_str().unwrap());
@@ -75,8 +78,14 @@ fn one_delivery_reaches_every_token_fcm_and_apns_mixed_with_the_feeds_badge() {
     let unread = get(&format!("/users/{}/deliveries", enc(&user))).body["meta"]["unread_count"].as_u64();
     assert_eq!(unread, Some(3), "two earlier + the in-app copy of this one");
 
-    let to_fcm = eventually(10, || Some(f.requests_for(&fcm)).filter(|r| !r.is_empty())).expect("FCM got it");
-    let m = &to_fcm[0];
+    // The earlier notifications went to the phones too (default channels include mobile_push
+    // once the user has a token): pick this delivery's requests.
+    let of_this = |token: &str| {
+        f.requests_for(token)
+            .into_iter()
+            .find(|r| r["body"]["message"]["data"]["delivery_id"] == d["id"] || r["body"]["delivery_id"] == d["id"])
+    };
+    let m = &eventually(10, || of_this(&fcm)).expect("FCM got it");
     assert_eq!(m["errors"], json!([]), "the fake's checks: {m}");
     assert_eq!(m["path"], "/v1/projects/tidings-test/messages:send");
     let msg = &m["body"]["message"];
@@ -89,8 +98,7 @@ fn one_delivery_reaches_every_token_fcm_and_apns_mixed_with_the_feeds_badge() {
     assert_eq!(msg["apns"]["payload"]["aps"]["badge"], 3);
 
     for (token, host) in [(&prod, "production"), (&sandbox, "sandbox")] {
-        let got = eventually(10, || Some(f.requests_for(token)).filter(|r| !r.is_empty())).expect("APNs got it");
-        let a = &got[0];
+        let a = &eventually(10, || of_this(token)).expect("APNs got it");
         assert_eq!(a["errors"], json!([]), "the fake's checks: {a}");
         assert_eq!(a["host"], host, "environment {host} goes to the {host} host");
         assert_eq!(a["path"], format!("/3/device/{token}"));
