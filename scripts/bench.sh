@@ -98,6 +98,31 @@ print(f"  npm web-push generateRequestDetails in Node   {node_us:8.1f} us/messag
 print(f"  ratio {ratio:.2f}x   budget >= 4x " + ("ok" if ratio >= 4 else "MISSED"))
 PY
 
+# Mobile push preparation (content + FCM / APNs request, access / provider token cached) inside
+# workerd, in the same run as the Web Push figure above. Budget: each <= 0.5x Web Push per message.
+mobile_timed() { curl -sf -o /dev/null -w '%{time_total}' -X POST "$BASE/dev/mobile/bench" -H "$AUTH" -d "{\"n\":$2,\"provider\":\"$1\"}"; }
+declare -A mt
+for p in fcm apns; do
+  mobile_timed "$p" "$N" >/dev/null
+  m0=9; mn=99
+  for _ in 1 2 3; do
+    m0=$(python3 -c "print(min($m0, $(mobile_timed "$p" 0)))")
+    mn=$(python3 -c "print(min($mn, $(mobile_timed "$p" "$N")))")
+  done
+  mt[$p]="$m0 $mn"
+done
+python3 - "$t0" "$tn" "$N" ${mt[fcm]} ${mt[apns]} <<'PY'
+import sys
+t0, tn, n, f0, fn, a0, an = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), *map(float, sys.argv[4:8])
+web = (tn - t0) / n * 1e6
+print()
+print(f"Mobile push message preparation, {n} messages (best of 3), beside Web Push {web:.1f} us/message:")
+for name, z, t in (("FCM HTTP v1", f0, fn), ("APNs", a0, an)):
+    us = (t - z) / n * 1e6
+    ratio = us / web
+    print(f"  {name:12s} {us:8.1f} us/message  {ratio:5.2f}x Web Push   budget <= 0.5x " + ("ok" if ratio <= 0.5 else "MISSED"))
+PY
+
 # A 10,000-recipient in-app bulk job, from run to COMPLETED (users added beforehand).
 BULK_N=${BENCH_BULK_N:-10000}
 job=$(curl -sf -X POST "$BASE/bulk" -H "$AUTH" -d '{"message":{"data":{"subject":"Bulk bench","body":"Hello from a bulk job."}}}' \

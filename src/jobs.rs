@@ -30,6 +30,21 @@ pub enum Job {
         #[serde(default)]
         endpoints: Option<Vec<String>>,
     },
+    /// Send one mobile push delivery to every valid push token (FCM, APNs) of its recipient.
+    SendMobilePush {
+        /// The delivery (its `data` is the message's content).
+        delivery: Box<Delivery>,
+        /// Time-to-live, seconds.
+        ttl: u32,
+        /// Urgency (APNs priority, FCM Android priority).
+        urgency: Urgency,
+        /// Attempts made so far.
+        #[serde(default)]
+        attempt: u32,
+        /// Retry only these tokens (`None`: every valid one of the user).
+        #[serde(default)]
+        tokens: Option<Vec<String>>,
+    },
     /// Send a bulk job's message to its users with `from <= seq <= to`.
     BulkBatch {
         /// The job.

@@ -8,12 +8,14 @@ pub mod auth;
 #[cfg(feature = "browser")]
 pub mod browser;
 pub mod bulk;
+pub mod channel;
 pub mod error;
 pub mod feed;
 pub mod ids;
 pub mod jobs;
 pub mod json;
 pub mod limits;
+pub mod mobile;
 pub mod model;
 pub mod notify;
 pub mod openapi;

@@ -54,6 +54,8 @@ pub enum Route {
     DevEncrypt,
     /// `POST /dev/webpush/bench` (dev mode): Web Push preparation throughput.
     DevPushBench,
+    /// `POST /dev/mobile/bench` (dev mode): FCM / APNs preparation throughput, credentials cached.
+    DevMobileBench,
     /// `POST /dev/user-token` (dev mode): a user token for the demo page.
     DevUserToken,
     /// `POST /dev/notify` (dev mode): a test notification from the demo page.
@@ -128,6 +130,7 @@ pub const ROUTES: &[RouteSpec] = &[
     spec(Route::FeedSocket, "GET", "/users/{userId}/feed/socket", Access::Own),
     spec(Route::DevEncrypt, "POST", "/dev/webpush/encrypt", Access::Admin),
     spec(Route::DevPushBench, "POST", "/dev/webpush/bench", Access::Admin),
+    spec(Route::DevMobileBench, "POST", "/dev/mobile/bench", Access::Admin),
     spec(Route::DevUserToken, "POST", "/dev/user-token", Access::PublicKey),
     spec(Route::DevNotify, "POST", "/dev/notify", Access::PublicKey),
     spec(Route::DevConfig, "GET", "/dev/config", Access::Public),

@@ -298,6 +298,8 @@ pub struct StoredUser {
     pub web_push_tokens: Vec<WebPushToken>,
     /// How many web push subscriptions are still valid.
     pub valid_web_push: usize,
+    /// How many push tokens are still valid (not refused by their provider).
+    pub valid_push_tokens: usize,
     /// Milliseconds since the epoch.
     pub created_ms: i64,
     /// Milliseconds since the epoch.
@@ -316,7 +318,7 @@ impl StoredUser {
             profile.slack_token = None;
         }
         User {
-            is_notifiable: !self.push_tokens.is_empty() || self.valid_web_push > 0,
+            is_notifiable: self.valid_push_tokens > 0 || self.valid_web_push > 0,
             is_online: self.online,
             id: self.id,
             profile,

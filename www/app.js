@@ -119,6 +119,7 @@ async function main() {
     const channels = [];
     if ($("channel-in-app").checked) channels.push("in_app");
     if ($("channel-web-push").checked) channels.push("web_push");
+    if ($("channel-mobile-push").checked) channels.push("mobile_push");
     await api("/dev/notify", {
       method: "POST",
       headers,

@@ -41,6 +41,10 @@ pub fn delivery(v: &JsValue) -> Option<Delivery> {
         read_at: s("read_at"),
         clicked_at: s("clicked_at"),
         archived_at: s("archived_at"),
+        provider: None,
+        provider_message_id: None,
+        attempts: None,
+        provider_code: None,
     })
 }
 

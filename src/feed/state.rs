@@ -562,6 +562,10 @@ mod tests {
             read_at: at(s.read),
             clicked_at: at(s.clicked),
             archived_at: at(s.archived),
+            provider: None,
+            provider_message_id: None,
+            attempts: None,
+            provider_code: None,
         }
     }
 

@@ -152,6 +152,10 @@ pub(crate) mod tests_support {
             read_at: None,
             clicked_at: None,
             archived_at: None,
+            provider: None,
+            provider_message_id: None,
+            attempts: None,
+            provider_code: None,
         }
     }
 }

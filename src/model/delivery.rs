@@ -46,6 +46,8 @@ pub enum ChannelType {
     InApp,
     /// Browser push through the user's push service.
     WebPush,
+    /// Mobile push to the user's `pushTokens` (FCM, APNs).
+    MobilePush,
 }
 
 impl ChannelType {
@@ -54,12 +56,23 @@ impl ChannelType {
         match self {
             ChannelType::InApp => "in_app",
             ChannelType::WebPush => "web_push",
+            ChannelType::MobilePush => "mobile_push",
         }
     }
 
     /// The channel with this wire name.
     pub fn parse(s: &str) -> Option<Self> {
-        [ChannelType::InApp, ChannelType::WebPush].into_iter().find(|v| v.as_str() == s)
+        [ChannelType::InApp, ChannelType::WebPush, ChannelType::MobilePush].into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Whether a channel name of preferences or `channels` means this channel: its own name,
+    /// or a seed-004 alias (`inbox` = `in_app`, `push` = `web_push` + `mobile_push`).
+    pub fn is_named(self, name: &str) -> bool {
+        name == self.as_str()
+            || matches!(
+                (name, self),
+                ("inbox", ChannelType::InApp) | ("push", ChannelType::WebPush | ChannelType::MobilePush)
+            )
     }
 }
 
@@ -78,7 +91,7 @@ pub struct Delivery {
     pub recipient_id: String,
     /// Channel instance id; `null` (one channel of each type).
     pub channel_id: Option<String>,
-    /// `in_app` or `web_push`.
+    /// `in_app`, `web_push` or `mobile_push`.
     pub channel_type: ChannelType,
     /// Where it stands.
     pub status: DeliveryStatus,
@@ -104,6 +117,18 @@ pub struct Delivery {
     pub clicked_at: Option<String>,
     /// Archived by the user.
     pub archived_at: Option<String>,
+    /// Provider channels: who took it (`fcm`, `apns`, `webpush`); absent until one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// The provider's id of the message (FCM `name`, APNs `apns-id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_message_id: Option<String>,
+    /// Provider channels: send attempts made so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<u32>,
+    /// On failure: the provider's own error code (FCM `UNREGISTERED`, APNs `BadDeviceToken`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_code: Option<String>,
 }
 
 /// `POST /notifications` answer (202).

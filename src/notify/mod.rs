@@ -51,6 +51,43 @@ enum Recipients {
     One(String),
 }
 
+/// A channel name in `channels`: a channel, or a seed-004 alias of some.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ChannelName {
+    InApp,
+    WebPush,
+    MobilePush,
+    /// `in_app`.
+    Inbox,
+    /// `web_push` + `mobile_push`.
+    Push,
+}
+
+impl ChannelName {
+    fn channels(self) -> &'static [ChannelType] {
+        match self {
+            ChannelName::InApp | ChannelName::Inbox => &[ChannelType::InApp],
+            ChannelName::WebPush => &[ChannelType::WebPush],
+            ChannelName::MobilePush => &[ChannelType::MobilePush],
+            ChannelName::Push => &[ChannelType::WebPush, ChannelType::MobilePush],
+        }
+    }
+}
+
+/// Whether a recipient can be reached on `mobile_push`: the deployment has a provider and the
+/// user a valid token for it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MobileReach {
+    /// No provider configured for the user's tokens (or none at all).
+    #[default]
+    NotConfigured,
+    /// No valid token.
+    NoAddress,
+    /// At least one valid token of a configured provider.
+    Ready,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NotificationInput {
@@ -61,7 +98,7 @@ struct NotificationInput {
     #[serde(default)]
     category: Option<String>,
     #[serde(default)]
-    channels: Option<Vec<ChannelType>>,
+    channels: Option<Vec<ChannelName>>,
     data: Map<String, Value>,
     #[serde(default)]
     actor_id: Option<String>,
@@ -80,8 +117,11 @@ pub struct Notification {
     pub topic: Option<String>,
     /// Category (preferences' `categories` key).
     pub category: Option<String>,
-    /// Distinct channels, in request order.
+    /// Distinct channels, in request order (aliases expanded).
     pub channels: Vec<ChannelType>,
+    /// `channels` was omitted: `in_app` plus every channel the recipient can be reached on.
+    #[serde(default)]
+    pub default_channels: bool,
     /// Content.
     pub data: Value,
     /// Who caused it.
@@ -156,11 +196,11 @@ fn finish(
     mut errors: Vec<FieldError>,
 ) -> Result<Notification, ApiError> {
     let mut channels: Vec<ChannelType> = Vec::new();
-    match input.channels {
+    match &input.channels {
         Some(list) if list.is_empty() => {
             errors.push(FieldError::new("channels", "required", "channels must name at least one channel"))
         }
-        Some(list) => list.into_iter().for_each(|c| {
+        Some(list) => list.iter().flat_map(|n| n.channels()).for_each(|&c| {
             if !channels.contains(&c) {
                 channels.push(c)
             }
@@ -191,6 +231,7 @@ fn finish(
         recipients,
         topic: input.topic,
         category: input.category,
+        default_channels: input.channels.is_none(),
         channels,
         data: Value::Object(input.data),
         actor_id: input.actor_id,
@@ -200,26 +241,43 @@ fn finish(
 }
 
 /// The deliveries of `n` for one recipient, with `prefs` applied: one per channel, `skipped`
-/// with a reason where preferences say so. `new_id` makes delivery ids.
+/// with a reason where preferences say so, or (`mobile_push`) where `mobile` says the user
+/// cannot be reached (`channel_not_configured`, `no_address`). Default channels are `in_app`
+/// plus `mobile_push` when the user can be reached there. `new_id` makes delivery ids.
 pub fn plan(
     n: &Notification,
     notification_id: &str,
     recipient: &str,
     prefs: Option<&Preferences>,
+    mobile: MobileReach,
     now_ms: i64,
     mut new_id: impl FnMut() -> String,
 ) -> Vec<Delivery> {
     let now = rfc3339(now_ms);
-    n.channels
+    let defaults = [ChannelType::InApp, ChannelType::MobilePush];
+    let channels = match (n.default_channels, mobile) {
+        (false, _) => &n.channels[..],
+        (true, MobileReach::Ready) => &defaults[..],
+        (true, _) => &defaults[..1],
+    };
+    channels
         .iter()
         .map(|&channel| {
             let decision = prefs.map_or(prefs::Decision::Deliver, |p| {
                 prefs::evaluate(p, n.category.as_deref(), n.topic.as_deref(), channel, now_ms)
             });
-            let (status, reason, sent_at) = match (decision, channel) {
-                (prefs::Decision::Skip(why), _) => (DeliveryStatus::Skipped, Some(why.to_owned()), None),
-                (prefs::Decision::Deliver, ChannelType::InApp) => (DeliveryStatus::Delivered, None, Some(now.clone())),
-                (prefs::Decision::Deliver, ChannelType::WebPush) => (DeliveryStatus::Pending, None, None),
+            let (status, reason, sent_at) = match (decision, channel, mobile) {
+                (prefs::Decision::Skip(why), _, _) => (DeliveryStatus::Skipped, Some(why.to_owned()), None),
+                (_, ChannelType::InApp, _) => (DeliveryStatus::Delivered, None, Some(now.clone())),
+                (_, ChannelType::WebPush, _) | (_, ChannelType::MobilePush, MobileReach::Ready) => {
+                    (DeliveryStatus::Pending, None, None)
+                }
+                (_, ChannelType::MobilePush, MobileReach::NotConfigured) => {
+                    (DeliveryStatus::Skipped, Some("channel_not_configured".to_owned()), None)
+                }
+                (_, ChannelType::MobilePush, MobileReach::NoAddress) => {
+                    (DeliveryStatus::Skipped, Some("no_address".to_owned()), None)
+                }
             };
             Delivery {
                 id: new_id(),
@@ -241,6 +299,10 @@ pub fn plan(
                 read_at: None,
                 clicked_at: None,
                 archived_at: None,
+                provider: None,
+                provider_message_id: None,
+                attempts: None,
+                provider_code: None,
             }
         })
         .collect()
@@ -287,7 +349,7 @@ mod tests {
     fn plans_one_delivery_per_channel() {
         let n = parse(br#"{"to":"ada","channels":["in_app","web_push"],"data":{"subject":"hi"},"topic":"t"}"#).unwrap();
         let mut i = 0;
-        let ds = plan(&n, "ntf_1", "ada", None, 0, || {
+        let ds = plan(&n, "ntf_1", "ada", None, MobileReach::NotConfigured, 0, || {
             i += 1;
             format!("dlv_{i}")
         });
@@ -299,5 +361,53 @@ mod tests {
         assert_eq!((ds[1].status, ds[1].sent_at.as_deref()), (DeliveryStatus::Pending, None));
         assert_eq!(ds[1].id, "dlv_2");
         assert_eq!(ds[0].topic.as_deref(), Some("t"));
+    }
+}
+
+#[cfg(test)]
+mod mobile_tests {
+    use super::*;
+
+    fn planned(body: &str, mobile: MobileReach) -> Vec<(ChannelType, DeliveryStatus, Option<String>)> {
+        let n = parse(body.as_bytes()).unwrap();
+        plan(&n, "ntf_1", "ada", None, mobile, 0, || "dlv".into())
+            .into_iter()
+            .map(|d| (d.channel_type, d.status, d.reason))
+            .collect()
+    }
+
+    #[test]
+    fn push_means_web_and_mobile_and_inbox_means_in_app() {
+        let n = parse(br#"{"to":"a","channels":["push","inbox","web_push"],"data":{"subject":"s"}}"#).unwrap();
+        assert_eq!(n.channels, vec![ChannelType::WebPush, ChannelType::MobilePush, ChannelType::InApp]);
+        assert!(!n.default_channels);
+        assert!(parse(br#"{"to":"a","data":{"subject":"s"}}"#).unwrap().default_channels);
+    }
+
+    #[test]
+    fn mobile_push_asked_for_explicitly_says_why_it_was_skipped() {
+        use DeliveryStatus::*;
+        let body = r#"{"to":"a","channels":["mobile_push"],"data":{"subject":"s"}}"#;
+        assert_eq!(planned(body, MobileReach::Ready), vec![(ChannelType::MobilePush, Pending, None)]);
+        assert_eq!(
+            planned(body, MobileReach::NotConfigured),
+            vec![(ChannelType::MobilePush, Skipped, Some("channel_not_configured".into()))]
+        );
+        assert_eq!(
+            planned(body, MobileReach::NoAddress),
+            vec![(ChannelType::MobilePush, Skipped, Some("no_address".into()))]
+        );
+    }
+
+    #[test]
+    fn default_channels_add_mobile_push_only_when_reachable() {
+        use DeliveryStatus::*;
+        let body = r#"{"to":"a","data":{"subject":"s"}}"#;
+        assert_eq!(
+            planned(body, MobileReach::Ready),
+            vec![(ChannelType::InApp, Delivered, None), (ChannelType::MobilePush, Pending, None)]
+        );
+        assert_eq!(planned(body, MobileReach::NoAddress), vec![(ChannelType::InApp, Delivered, None)]);
+        assert_eq!(planned(body, MobileReach::NotConfigured), vec![(ChannelType::InApp, Delivered, None)]);
     }
 }

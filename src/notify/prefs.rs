@@ -48,7 +48,7 @@ pub fn evaluate(
         PreferenceStatus::OptedOut if in_window(p, now_ms) => Decision::Skip("opted_out"),
         PreferenceStatus::OptedIn
             if !p.channel_preferences.is_empty()
-                && !p.channel_preferences.iter().any(|c| c.channel == channel.as_str()) =>
+                && !p.channel_preferences.iter().any(|c| channel.is_named(&c.channel)) =>
         {
             Decision::Skip("channel_opted_out")
         }
@@ -138,6 +138,17 @@ mod tests {
         assert_eq!(eval(&p, Some("news"), None, ChannelType::WebPush), Decision::Skip("channel_opted_out"));
         assert_eq!(eval(&p, Some("digest"), None, ChannelType::InApp), Decision::Skip("opted_out"));
         assert_eq!(eval(&p, Some("old"), None, ChannelType::InApp), Decision::Deliver);
+    }
+
+    #[test]
+    fn push_in_channel_preferences_covers_web_and_mobile_push() {
+        let p = prefs(r#"{"categories":{"news":{"status":"OPTED_IN","channel_preferences":[{"channel":"push"}]}}}"#);
+        assert_eq!(eval(&p, Some("news"), None, ChannelType::WebPush), Decision::Deliver);
+        assert_eq!(eval(&p, Some("news"), None, ChannelType::MobilePush), Decision::Deliver);
+        assert_eq!(eval(&p, Some("news"), None, ChannelType::InApp), Decision::Skip("channel_opted_out"));
+        let p = prefs(r#"{"categories":{"news":{"status":"OPTED_IN","channel_preferences":[{"channel":"inbox"}]}}}"#);
+        assert_eq!(eval(&p, Some("news"), None, ChannelType::InApp), Decision::Deliver);
+        assert_eq!(eval(&p, Some("news"), None, ChannelType::MobilePush), Decision::Skip("channel_opted_out"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! End-to-end tests: HTTP against a real `wrangler dev` (workerd, local D1 and Queues).
 
+mod fakes;
 mod support;
 
 mod browser_auth;
@@ -7,6 +8,7 @@ mod bulk;
 mod deliveries;
 mod errors;
 mod meta;
+mod mobile_push;
 mod notifications;
 mod push_hosts;
 mod push_service;

@@ -41,12 +41,12 @@ fn free_port() -> u16 {
 const SHARED_LIMITS: &str = "TIDINGS_RATE_LIMIT_SECRET_KEY=100000/60\nTIDINGS_RATE_LIMIT_RECIPIENT=1000/60";
 
 fn start() -> Edge {
-    start_with(SHARED_LIMITS)
+    start_with(&format!("{SHARED_LIMITS}\n{}", crate::fakes::fakes().env_lines()))
 }
 
 /// Starts an edge with the test keys and dev mode, plus `extra_vars` (lines of `NAME=value`);
 /// it stops when the test process exits. For tests that need a configuration the shared edge
-/// must not have (low rate limits).
+/// must not have (low rate limits, no providers).
 pub fn start_with(extra_vars: &str) -> Edge {
     let root = root();
     assert!(

@@ -103,7 +103,7 @@ async fn dispatch(
     }
     let ctx = Ctx { req, env, config, params: matched.params, request_id: request_id.to_owned(), principal };
     match route {
-        Route::Health => routes::meta::health(),
+        Route::Health => routes::meta::health(&ctx),
         Route::OpenApi => routes::meta::openapi(),
         Route::Vapid => routes::meta::vapid(&ctx),
         Route::ListUsers => routes::users::list(ctx).await,
@@ -126,6 +126,7 @@ async fn dispatch(
         Route::FeedSocket => routes::deliveries::socket(ctx).await,
         Route::DevEncrypt => routes::dev::encrypt(ctx).await,
         Route::DevPushBench => routes::dev::push_bench(ctx).await,
+        Route::DevMobileBench => routes::dev::mobile_bench(ctx).await,
         Route::DevUserToken => routes::dev::user_token(ctx).await,
         Route::DevNotify => routes::dev::notify(ctx).await,
         Route::DevConfig => routes::dev::config(&ctx),

@@ -24,7 +24,9 @@ pub async fn run_batch(env: &worker::Env, job_id: &str, from: i64, to: i64, atte
     let planned: Vec<_> = items.iter().map(|(seq, item)| (*seq, bulk::recipient(&message, item))).collect();
     let users: Vec<String> = planned.iter().filter_map(|(_, p)| p.as_ref().ok().map(|(u, _, _)| u.clone())).collect();
     let stored_prefs = store::preferences::get_many(&db, &users).await?;
-    let secret = Config::from_env(env).secret_key;
+    let config = Config::from_env(env);
+    let reach = crate::mobile::Reach::of(&db, &config, &message, &users).await?;
+    let secret = config.secret_key;
 
     let mut outcomes = Vec::new();
     let mut deliveries = Vec::new();
@@ -38,7 +40,8 @@ pub async fn run_batch(env: &worker::Env, job_id: &str, from: i64, to: i64, atte
         };
         let message_id = bulk::message_id(job_id, seq);
         let mut k = 0;
-        let planned = notify::plan(&n, &message_id, &user, prefs.as_ref().or(stored_prefs.get(&user)), now, || {
+        let user_prefs = prefs.as_ref().or(stored_prefs.get(&user));
+        let planned = notify::plan(&n, &message_id, &user, user_prefs, reach.get(&user), now, || {
             k += 1;
             format!("dlv_{}_{k}", message_id.trim_start_matches("ntf_"))
         });

@@ -41,6 +41,8 @@ pub struct Config {
     pub limit_browser: Option<RateLimit>,
     /// `TIDINGS_RATE_LIMIT_RECIPIENT`: notifications to one user (sends and bulk).
     pub limit_recipient: Option<RateLimit>,
+    /// Mobile push (FCM, APNs) variables.
+    pub mobile: crate::mobile::config::MobileVars,
 }
 
 impl Config {
@@ -60,6 +62,7 @@ impl Config {
                 .map(|o| o.trim().trim_end_matches('/').to_owned())
                 .filter(|o| !o.is_empty())
                 .collect(),
+            mobile: crate::mobile::config::MobileVars::from_env(env),
             retry_schedule: parse_schedule(&text(env, "TIDINGS_PUSH_RETRY_SCHEDULE")).unwrap_or_else(|| {
                 if dev_mode {
                     vec![1, 2, 4, 8]

@@ -76,5 +76,8 @@ async fn run(job: &Job, env: &Env) -> Result<(), Fail> {
         Job::SendWebPush { delivery, ttl, urgency, attempt, endpoints } => {
             crate::push::deliver::run(env, delivery, *ttl, *urgency, *attempt, endpoints.as_deref()).await
         }
+        Job::SendMobilePush { delivery, ttl, urgency, attempt, tokens } => {
+            crate::mobile::deliver::run(env, delivery, *ttl, *urgency, *attempt, tokens.as_deref()).await
+        }
     }
 }

@@ -12,6 +12,7 @@ mod feed;
 mod http;
 mod jobs;
 mod limits;
+mod mobile;
 mod platform;
 mod push;
 mod routes;

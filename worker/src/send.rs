@@ -28,6 +28,16 @@ pub struct Carried {
     pub refused: Option<Decision>,
 }
 
+/// The queued job that sends a pending delivery on its channel (none for in-app).
+fn send_job(d: &Delivery, ttl: u32, urgency: Urgency) -> Option<Job> {
+    let delivery = Box::new(d.clone());
+    match d.channel_type {
+        ChannelType::WebPush => Some(Job::SendWebPush { delivery, ttl, urgency, attempt: 0, endpoints: None }),
+        ChannelType::MobilePush => Some(Job::SendMobilePush { delivery, ttl, urgency, attempt: 0, tokens: None }),
+        _ => None,
+    }
+}
+
 /// [`deliver`] for bulk batches: over-limit recipients get skipped deliveries. Returns the
 /// users whose feed write failed.
 pub async fn carry_out(
@@ -43,8 +53,8 @@ pub async fn carry_out(
 
 /// Creates the recipients that do not exist, writes each one's deliveries into their feed
 /// (idempotent by delivery id, so a repeat after a crash writes nothing twice; under the
-/// per-recipient limit, counted in the same call) and queues the pending web push deliveries
-/// that were written. With `refuse` (a single recipient), a recipient over its limit gets
+/// per-recipient limit, counted in the same call) and queues the pending web push and mobile
+/// push deliveries that were written. With `refuse` (a single recipient), a recipient over its limit gets
 /// nothing written and the refusal is returned instead.
 pub async fn deliver(
     env: &Env,
@@ -93,9 +103,9 @@ pub async fn deliver(
     let limited: HashSet<&str> = carried.rate_limited.iter().map(String::as_str).collect();
     let jobs: Vec<Job> = deliveries
         .iter()
-        .filter(|d| d.channel_type == ChannelType::WebPush && d.status == DeliveryStatus::Pending)
+        .filter(|d| d.status == DeliveryStatus::Pending)
         .filter(|d| !carried.failed.contains(&d.recipient_id) && !limited.contains(d.id.as_str()))
-        .map(|d| Job::SendWebPush { delivery: Box::new(d.clone()), ttl, urgency, attempt: 0, endpoints: None })
+        .filter_map(|d| send_job(d, ttl, urgency))
         .collect();
     crate::jobs::enqueue(env, &jobs, 0).await?;
     Ok(carried)

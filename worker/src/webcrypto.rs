@@ -149,3 +149,31 @@ impl WebPushCrypto for WebCrypto {
         fixed(bytes(self.subtle.sign_with_object_and_u8_array(&algorithm, key, message)).await?)
     }
 }
+
+/// Mobile push signing (issue 12): RS256 for Google's service-account assertion, ES256 for the
+/// APNs provider token, both keys imported from PKCS#8.
+impl tidings::mobile::MobileCrypto for WebCrypto {
+    type RsaKey = CryptoKey;
+    type EcKey = CryptoKey;
+
+    async fn import_rsa_pkcs8(&self, der: &[u8]) -> Result<CryptoKey, CryptoError> {
+        let algorithm = object(&[("name", s("RSASSA-PKCS1-v1_5")), ("hash", s("SHA-256"))]);
+        let raw: Object = Uint8Array::from(der).into();
+        self.key(self.subtle.import_key_with_object("pkcs8", &raw, &algorithm, false, &usages(&["sign"]))).await
+    }
+
+    async fn sign_rs256(&self, key: &CryptoKey, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let algorithm = object(&[("name", s("RSASSA-PKCS1-v1_5"))]);
+        bytes(self.subtle.sign_with_object_and_u8_array(&algorithm, key, message)).await
+    }
+
+    async fn import_ec_pkcs8(&self, der: &[u8]) -> Result<CryptoKey, CryptoError> {
+        let algorithm = object(&[("name", s("ECDSA")), ("namedCurve", s("P-256"))]);
+        let raw: Object = Uint8Array::from(der).into();
+        self.key(self.subtle.import_key_with_object("pkcs8", &raw, &algorithm, false, &usages(&["sign"]))).await
+    }
+
+    async fn sign_es256(&self, key: &CryptoKey, message: &[u8]) -> Result<[u8; 64], CryptoError> {
+        WebPushCrypto::sign_es256(self, key, message).await
+    }
+}

@@ -166,11 +166,15 @@ impl Feed {
                 let meta = self.publish(sql, changed)?;
                 json(&BulkResult { updated, meta })
             }
-            Command::Status { id, status, reason, now } => {
+            Command::Status { id, status, reason, now, report } => {
                 let mut d = sql.get(&id)?.ok_or_else(|| not_found(&id))?;
                 if transition::can_advance(d.status, status) {
                     d.status = status;
                     d.reason = reason;
+                    if let Some(r) = report {
+                        (d.provider, d.provider_message_id) = (r.provider, r.provider_message_id);
+                        (d.attempts, d.provider_code) = (r.attempts, r.provider_code);
+                    }
                     if status == tidings::model::DeliveryStatus::Sent && d.sent_at.is_none() {
                         d.sent_at = Some(now.clone());
                     }

@@ -25,7 +25,15 @@ pub enum Command {
     /// Engagement on many, atomically; answers `BulkResult`.
     Bulk { action: Action, ids: Option<Vec<String>>, filter: Option<DeliveryFilter>, now: String },
     /// A channel status change (web push sender); answers `Delivery`.
-    Status { id: String, status: DeliveryStatus, reason: Option<String>, now: String },
+    Status {
+        id: String,
+        status: DeliveryStatus,
+        reason: Option<String>,
+        now: String,
+        /// Provider channels: who took it, its message id, attempts, the provider's code.
+        #[serde(default)]
+        report: Option<ProviderReport>,
+    },
     /// Remove everything (user deletion); answers `{}`.
     Erase,
 }
@@ -49,4 +57,13 @@ pub struct Inserted {
     pub rate_limited: Vec<String>,
     /// With `refuse`: the limit's refusal; nothing was written.
     pub refused: Option<Decision>,
+}
+
+/// What a provider channel's sender records on a delivery with its status.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct ProviderReport {
+    pub provider: Option<String>,
+    pub provider_message_id: Option<String>,
+    pub attempts: Option<u32>,
+    pub provider_code: Option<String>,
 }

@@ -126,7 +126,7 @@ async fn still_pending(env: &Env, d: &Delivery) -> Result<bool, Fail> {
 }
 
 async fn set_status(env: &Env, d: &Delivery, status: DeliveryStatus, reason: Option<String>) -> Result<(), Fail> {
-    let command = Command::Status { id: d.id.clone(), status, reason, now: rfc3339(now_ms()) };
+    let command = Command::Status { id: d.id.clone(), status, reason, now: rfc3339(now_ms()), report: None };
     let answer = client::call(env, &d.recipient_id, &format!("job_{}", d.id), &command).await?;
     if answer.status_code() >= 300 {
         console_error!("status update of {} answered {}", d.id, answer.status_code());

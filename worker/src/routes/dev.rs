@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tidings::json::parse_body;
 use tidings::model::WebPushToken;
-use tidings::notify::Urgency;
+use tidings::notify::{push, Urgency};
 use tidings::validate::B64URL;
 use tidings::webpush::{self, WebPushCrypto};
 use tidings::ApiError;
@@ -92,6 +92,63 @@ pub async fn push_bench(mut ctx: Ctx) -> Answer {
             .await
             .map_err(|e| ApiError::field("subscription", "invalid", e))?;
         total += body.len() + headers.len();
+    }
+    json(200, &json!({ "n": input.n, "bytes": total }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MobileBenchInput {
+    n: u32,
+    provider: String,
+}
+
+/// Prepares `n` FCM or APNs messages as the sender does with its credentials cached (content
+/// from a delivery, the credential from its cache, the provider request); the caller times it
+/// against `n = 0`, beside `/dev/webpush/bench`.
+pub async fn mobile_bench(mut ctx: Ctx) -> Answer {
+    use tidings::mobile::{apns, cache, content, fcm};
+    dev_only(&ctx)?;
+    let input: MobileBenchInput = parse_body(&http::body(&mut ctx.req).await?)?;
+    let now_s = crate::platform::now_ms() / 1000;
+    let delivery: tidings::model::Delivery = serde_json::from_value(json!({
+        "id": "dlv_01hzzzzzzzzzzzzzzzzzzzzzzz", "notification_id": "ntf_01hzzzzzzzzzzzzzzzzzzzzzzz",
+        "notiflow_id": null, "actor_id": null, "recipient_id": "bench-user", "channel_id": null,
+        "channel_type": "mobile_push", "status": "pending", "reason": null, "topic": "order-12345", "category": null,
+        "data": {"subject": "Your order shipped", "body": "Order 12345 is on its way.", "url": "/orders/12345"},
+        "created_at": "2026-11-30T00:00:00.000Z", "updated_at": "2026-11-30T00:00:00.000Z",
+        "sent_at": null, "seen_at": null, "read_at": null, "clicked_at": null, "archived_at": null
+    }))?;
+    let token: tidings::model::PushToken = serde_json::from_value(json!({
+        "type": "APN", "token": "a".repeat(64), "device": {"device_id": "bench"}, "environment": "production"
+    }))?;
+    let secret = &ctx.config.secret_key;
+    let mut access = cache::AccessTokenCache::default();
+    access.store("ya29.bench-access-token".into(), 3600, now_s);
+    let mut provider = cache::ProviderTokenCache::default();
+    provider.store("eyJhbGciOiJFUzI1NiIsImtpZCI6IkJFTkNIIn0.eyJpc3MiOiJURUFNIiwiaWF0IjowfQ.sig".into(), now_s);
+    let apns_config = apns::ApnsConfig {
+        key_id: "BENCH".into(),
+        team_id: "TEAM".into(),
+        topic: "com.example.bench".into(),
+        endpoint: None,
+        sandbox_endpoint: None,
+    };
+    let mut total = 0usize;
+    for _ in 0..input.n.min(100_000) {
+        let exp = now_s + push::ACTION_TOKEN_SECONDS;
+        let action = push::action_token(secret, &delivery.recipient_id, &delivery.id, exp);
+        let c = content::content(&delivery, action, 3600, Urgency::Normal, 3);
+        let request = match input.provider.as_str() {
+            "fcm" => {
+                let bearer = access.get(now_s).unwrap_or_default();
+                fcm::prepare(&c, &token.token, "bench-project", fcm::DEFAULT_ENDPOINT, bearer, now_s)
+            }
+            "apns" => apns::prepare(&c, &token, &apns_config, provider.get(now_s).unwrap_or_default(), now_s),
+            _ => return Err(ApiError::field("provider", "unknown_value", "provider must be fcm or apns").into()),
+        }
+        .map_err(|e| ApiError::field("provider", "invalid", e.to_string()))?;
+        total += request.body.len() + request.headers.len();
     }
     json(200, &json!({ "n": input.n, "bytes": total }))
 }

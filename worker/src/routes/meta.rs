@@ -6,8 +6,11 @@ use serde_json::json;
 use tidings::ApiError;
 use worker::Response;
 
-pub fn health() -> Answer {
-    json(200, &json!({ "status": "ok" }))
+/// Liveness, and which delivery providers this deployment has configured (no secrets).
+pub fn health(ctx: &Ctx) -> Answer {
+    let (fcm, apns) = ctx.config.mobile.on(ctx.config.dev_mode);
+    let webpush = !ctx.config.vapid_public_key.is_empty() && !ctx.config.vapid_private_key.is_empty();
+    json(200, &json!({ "status": "ok", "providers": { "webpush": webpush, "fcm": fcm, "apns": apns } }))
 }
 
 pub fn openapi() -> Answer {

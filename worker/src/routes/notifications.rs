@@ -29,11 +29,12 @@ pub async fn accept(ctx: &Ctx, body: &[u8], key: Option<String>) -> Answer {
     let db = ctx.db()?;
     let now = now_ms();
     let prefs = store::preferences::get_many(&db, &n.recipients).await?;
+    let reach = crate::mobile::Reach::of(&db, &ctx.config, &n, &n.recipients).await?;
     let notification_id = new_id("ntf");
     let deliveries: Vec<Delivery> = n
         .recipients
         .iter()
-        .flat_map(|r| notify::plan(&n, &notification_id, r, prefs.get(r), now, || new_id("dlv")))
+        .flat_map(|r| notify::plan(&n, &notification_id, r, prefs.get(r), reach.get(r), now, || new_id("dlv")))
         .collect();
     check_push_payloads(ctx, &deliveries, now)?;
     let mut accepted = NotificationAccepted { notification_id, deliveries };

@@ -4,6 +4,7 @@ pub mod bulk;
 pub mod idempotency;
 pub mod operations;
 pub mod preferences;
+pub mod push_tokens;
 pub mod users;
 
 use crate::http::Fail;

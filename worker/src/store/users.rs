@@ -14,7 +14,8 @@ const SELECT_USER: &str = "SELECT u.pk, u.id, u.profile, u.created_at, u.updated
      (SELECT body FROM push_tokens WHERE user_id = u.id ORDER BY created_at, token)) AS push_tokens,
   (SELECT json_group_array(json(body)) FROM
      (SELECT body FROM webpush_subscriptions WHERE user_id = u.id ORDER BY created_at, endpoint)) AS web_push,
-  (SELECT count(*) FROM webpush_subscriptions WHERE user_id = u.id AND invalid_at IS NULL) AS valid_web_push
+  (SELECT count(*) FROM webpush_subscriptions WHERE user_id = u.id AND invalid_at IS NULL) AS valid_web_push,
+  (SELECT count(*) FROM push_tokens WHERE user_id = u.id AND invalid_at IS NULL) AS valid_push_tokens
 FROM users u";
 
 #[derive(Deserialize)]
@@ -29,6 +30,7 @@ struct Row {
     push_tokens: String,
     web_push: String,
     valid_web_push: f64,
+    valid_push_tokens: f64,
 }
 
 impl Row {
@@ -41,6 +43,7 @@ impl Row {
                 push_tokens: serde_json::from_str(&self.push_tokens)?,
                 web_push_tokens: serde_json::from_str(&self.web_push)?,
                 valid_web_push: self.valid_web_push as usize,
+                valid_push_tokens: self.valid_push_tokens as usize,
                 created_ms: self.created_at as i64,
                 updated_ms: self.updated_at as i64,
                 last_seen_ms: self.last_seen_at.map(|v| v as i64),
@@ -134,7 +137,7 @@ fn upsert_push_token(db: &D1Database, user_id: &str, t: &PushToken, now: i64) ->
     stmt(
         db,
         "INSERT INTO push_tokens (token, user_id, body, created_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (token) DO UPDATE SET user_id = excluded.user_id, body = excluded.body",
+         ON CONFLICT (token) DO UPDATE SET user_id = excluded.user_id, body = excluded.body, invalid_at = NULL",
         &[text(&t.token), text(user_id), text(&serde_json::to_string(t)?), num(now)],
     )
 }
