@@ -24,6 +24,9 @@ pub struct Config {
     /// `TIDINGS_PUSH_RETRY_SCHEDULE`: seconds before each retry of a push send
     /// (default `30,120,600,1800`; `1,2,4,8` in dev mode).
     pub retry_schedule: Vec<u32>,
+    /// `TIDINGS_LEASE_SECONDS`: how long queued work may take before the sweeper re-enqueues
+    /// it (default 300; the sweeper looks every quarter lease, at most every 60 s).
+    pub lease_seconds: u32,
 }
 
 impl Config {
@@ -50,6 +53,7 @@ impl Config {
                     vec![30, 120, 600, 1800]
                 }
             }),
+            lease_seconds: tidings::jobs::lease_seconds(&text(env, "TIDINGS_LEASE_SECONDS")),
         }
     }
 }

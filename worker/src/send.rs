@@ -1,5 +1,5 @@
 //! The send path shared by `POST /notifications` and bulk jobs: planned deliveries in,
-//! users created, feeds written, web push queued.
+//! users created, web push leases recorded, feeds written, web push queued.
 
 use crate::feed::client;
 use crate::feed::protocol::Command;
@@ -32,7 +32,20 @@ pub async fn carry_out(
         by_user.entry(d.recipient_id.as_str()).or_default().push(d.clone());
     }
     let users: Vec<String> = by_user.keys().map(|u| (*u).to_owned()).collect();
-    store::users::ensure_all(&env.d1("DB")?, &users, now)?.run().await?;
+    let pushes: Vec<Job> = deliveries
+        .iter()
+        .filter(|d| d.channel_type == ChannelType::WebPush && d.status == DeliveryStatus::Pending)
+        .map(|d| Job::SendWebPush { delivery: Box::new(d.clone()), ttl, urgency, attempt: 0, endpoints: None })
+        .collect();
+    // The web push leases are recorded before any feed is written: a crash after this point
+    // leaves them to the sweeper (a lease whose delivery never reached its feed sends nothing).
+    let db = env.d1("DB")?;
+    let mut batch = vec![store::users::ensure_all(&db, &users, now)?];
+    if !pushes.is_empty() {
+        batch.push(crate::jobs::lease(env, &pushes, 0).await?);
+    }
+    let results = db.batch(batch).await?;
+    let taken = results.get(1).map(store::leases::taken).transpose()?.unwrap_or_default();
     let commands: Vec<(&str, Command)> =
         by_user.into_iter().map(|(u, deliveries)| (u, Command::Insert { deliveries })).collect();
     let mut failed = Vec::new();
@@ -49,12 +62,10 @@ pub async fn carry_out(
             }
         }
     }
-    let jobs: Vec<Job> = deliveries
-        .iter()
-        .filter(|d| d.channel_type == ChannelType::WebPush && d.status == DeliveryStatus::Pending)
-        .filter(|d| !failed.contains(&d.recipient_id))
-        .map(|d| Job::SendWebPush { delivery: Box::new(d.clone()), ttl, urgency, attempt: 0, endpoints: None })
+    let ready: Vec<Job> = pushes
+        .into_iter()
+        .filter(|j| !matches!(j, Job::SendWebPush { delivery, .. } if failed.contains(&delivery.recipient_id)))
         .collect();
-    crate::jobs::enqueue(env, &jobs, 0).await?;
+    crate::jobs::send(env, &ready, &taken, 0).await?;
     Ok(failed)
 }

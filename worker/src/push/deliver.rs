@@ -37,8 +37,9 @@ pub async fn run(
             return set_status(env, d, DeliveryStatus::Failed, Some("vapid_not_configured".into())).await;
         }
     };
-    if attempt == 0 && !still_pending(env, d).await? {
-        // A repeat of a job that already ran (a crashed consumer, a re-run bulk batch).
+    if !still_pending(env, d).await? {
+        // A repeat of a job that already ran (a crashed consumer, a swept lease, a re-run bulk
+        // batch), or a delivery that never reached its feed.
         return Ok(());
     }
     let mut subs = store::users::valid_web_push(&db, user).await?;
@@ -90,7 +91,7 @@ pub async fn run(
         let delay = push::retry_delay(&config.retry_schedule, next, retry_after);
         let job =
             Job::SendWebPush { delivery: Box::new(d.clone()), ttl, urgency, attempt: next, endpoints: Some(retry) };
-        crate::jobs::enqueue(env, &[job], delay).await?;
+        crate::jobs::submit(env, &[job], delay).await?;
     } else if !retry.is_empty() {
         failure.get_or_insert(Outcome::Retry(None));
     }
@@ -100,6 +101,26 @@ pub async fn run(
         set_status(env, d, DeliveryStatus::Failed, Some(outcome.reason())).await
     } else {
         Ok(())
+    }
+}
+
+/// The dead letter of a send that kept failing: `failed`, reason `dead_letter` (a delivery
+/// already sent or failed stays as it is).
+/// A delivery that never reached its feed has nothing to mark.
+pub async fn dead_letter(env: &Env, d: &Delivery) -> Result<(), Fail> {
+    let command = Command::Status {
+        id: d.id.clone(),
+        status: DeliveryStatus::Failed,
+        reason: Some("dead_letter".into()),
+        now: rfc3339(now_ms()),
+    };
+    let answer = client::call(env, &d.recipient_id, &format!("job_{}", d.id), &command).await?;
+    match answer.status_code() {
+        200..=299 | 404 => Ok(()),
+        other => {
+            console_error!("dead letter of {} answered {other}", d.id);
+            Err(tidings::ApiError::Internal.into())
+        }
     }
 }
 
