@@ -1,7 +1,8 @@
 //! The `SendWebPush` job: one delivery to every valid subscription of its user.
 //! Any accepted → `sent`; 429/5xx/network → retried (Retry-After or the configured schedule)
 //! up to `MAX_ATTEMPTS`; 404/410 → subscription removed; 401/403 → subscription marked invalid;
-//! no subscription left or everything refused → `failed` with the reason.
+//! no subscription left or everything refused → `failed` with the reason. A retry is a new
+//! generation of the delivery's lease (`jobs::submit`), due after its delay plus a lease.
 
 use super::sender::{Message, Outcome, Sender};
 use crate::config::Config;
@@ -37,14 +38,18 @@ pub async fn run(
             return set_status(env, d, DeliveryStatus::Failed, Some("vapid_not_configured".into())).await;
         }
     };
-    if !still_pending(env, d).await? {
-        // A repeat of a job that already ran (a crashed consumer, a swept lease, a re-run bulk
-        // batch), or a delivery that never reached its feed.
-        return Ok(());
-    }
+    // A repeat of a job that already ran (a crashed consumer, a swept lease, a re-run bulk
+    // batch) finds its delivery no longer pending, or not in the feed at all: it sends nothing.
+    // One exception: a retry to some devices of a delivery that another device accepted.
+    let status = current_status(env, d).await?;
     let mut subs = store::users::valid_web_push(&db, user).await?;
+    let valid = subs.len();
     if let Some(only) = only {
         subs.retain(|s| only.contains(&s.sub.endpoint));
+    }
+    let other_device_accepted = status == Some(DeliveryStatus::Sent) && only.is_some() && subs.len() < valid;
+    if status != Some(DeliveryStatus::Pending) && !other_device_accepted {
+        return Ok(());
     }
     if subs.is_empty() {
         let reason = if only.is_some() { "subscription_gone" } else { "no_subscription" };
@@ -124,15 +129,18 @@ pub async fn dead_letter(env: &Env, d: &Delivery) -> Result<(), Fail> {
     }
 }
 
-/// Whether the delivery is still `pending` in its feed.
-async fn still_pending(env: &Env, d: &Delivery) -> Result<bool, Fail> {
+/// The delivery's status in its feed (`None`: not there).
+async fn current_status(env: &Env, d: &Delivery) -> Result<Option<DeliveryStatus>, Fail> {
     let mut answer =
         client::call(env, &d.recipient_id, &format!("job_{}", d.id), &Command::Get { id: d.id.clone() }).await?;
-    if answer.status_code() >= 300 {
-        return Ok(false);
+    match answer.status_code() {
+        404 => Ok(None),
+        200..=299 => Ok(Some(answer.json::<Delivery>().await?.status)),
+        other => {
+            console_error!("reading delivery {} answered {other}", d.id);
+            Err(tidings::ApiError::Internal.into())
+        }
     }
-    let current: Delivery = answer.json().await?;
-    Ok(current.status == DeliveryStatus::Pending)
 }
 
 async fn set_status(env: &Env, d: &Delivery, status: DeliveryStatus, reason: Option<String>) -> Result<(), Fail> {
