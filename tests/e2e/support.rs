@@ -153,10 +153,18 @@ impl RestartableEdge {
         wait_healthy(&self.base, &self.state.join("wrangler.log"));
     }
 
-    /// A request with the secret key.
+    /// How many users' feed objects exist in the edge's local state (read from its directory).
+    pub fn feeds(&self) -> usize {
+        let dir = self.state.join("state/v3/do/tidings-Feed");
+        std::fs::read_dir(dir)
+            .map(|d| d.flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".sqlite")).count())
+            .unwrap_or(0)
+    }
+
+    /// A request with the secret key (waiting up to 90 s: this edge works hard).
     pub fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Reply {
         let text = body.map(Value::to_string);
-        call_at(&self.base, &self.secret_key, method, path, text.as_deref(), Auth::Secret)
+        call_at(&self.base, &self.secret_key, method, path, text.as_deref(), Auth::Secret, 90)
     }
 }
 
@@ -231,12 +239,21 @@ impl Reply {
 /// Sends a request to the shared edge.
 pub fn call(method: &str, path: &str, body: Option<&str>, auth: Auth) -> Reply {
     let edge = edge();
-    call_at(&edge.base, &edge.secret_key, method, path, body, auth)
+    call_at(&edge.base, &edge.secret_key, method, path, body, auth, 30)
 }
 
-/// Sends a request to the edge at `base` whose secret key is `secret_key`.
-pub fn call_at(base: &str, secret_key: &str, method: &str, path: &str, body: Option<&str>, auth: Auth) -> Reply {
-    let mut req = ureq::request(method, &format!("{base}{path}")).timeout(Duration::from_secs(30));
+/// Sends a request to the edge at `base` whose secret key is `secret_key`, waiting up to
+/// `timeout_s` for the answer.
+pub fn call_at(
+    base: &str,
+    secret_key: &str,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    auth: Auth,
+    timeout_s: u64,
+) -> Reply {
+    let mut req = ureq::request(method, &format!("{base}{path}")).timeout(Duration::from_secs(timeout_s));
     req = match auth {
         Auth::None => req,
         Auth::Secret => req.set("authorization", &format!("Bearer {secret_key}")),
