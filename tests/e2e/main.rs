@@ -14,6 +14,7 @@ mod push_hosts;
 mod push_service;
 mod rate_limits;
 mod realtime;
+mod restart;
 mod subscriptions;
 mod user_list;
 mod users;

@@ -1,5 +1,6 @@
 //! The end-to-end harness: one real `wrangler dev` (workerd with local D1, Durable Objects and
-//! Queues) per test process, on a free port with a fresh state directory, and a small client.
+//! Queues) per test process, on a free port with a fresh state directory, and a small client;
+//! `RestartableEdge` for the tests that kill an edge and start it again.
 
 use serde_json::Value;
 use std::collections::HashMap;
@@ -59,37 +60,125 @@ pub fn start_with(extra_vars: &str) -> Edge {
     let secret_key = format!("sk_test_{}", unique("k"));
     // The RFC 8291 example sender key doubles as the test VAPID key (a fixed, public test key).
     let vapid_public_key = VAPID_PUBLIC.to_owned();
+    let env_file = write_env(&state, &secret_key, extra_vars);
+    let guard = launch(port, &state, &env_file);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_healthy(&base, &state.join("wrangler.log"));
+    Edge { base, secret_key, vapid_public_key, state: state.join("state"), _guard: Mutex::new(guard) }
+}
+
+/// Writes the edge's env file into `state` (`extra`: more `NAME=value` lines, which win).
+fn write_env(state: &Path, secret_key: &str, extra: &str) -> PathBuf {
     let env_file = state.join("test.vars");
     std::fs::write(
         &env_file,
         format!(
             "TIDINGS_SECRET_KEY={secret_key}\nTIDINGS_PUBLIC_KEY=pk_test\nTIDINGS_USER_TOKEN_SECRET=test-user-token-secret\n\
-             TIDINGS_VAPID_PUBLIC_KEY={vapid_public_key}\nTIDINGS_VAPID_PRIVATE_KEY={VAPID_PRIVATE}\n\
-             TIDINGS_VAPID_SUBJECT=mailto:tests@example.com\nTIDINGS_PUSH_RETRY_SCHEDULE=1,1,1,1\nTIDINGS_DEV_MODE=1\n\
-             {extra_vars}\n"
+             TIDINGS_VAPID_PUBLIC_KEY={VAPID_PUBLIC}\nTIDINGS_VAPID_PRIVATE_KEY={VAPID_PRIVATE}\n\
+             TIDINGS_VAPID_SUBJECT=mailto:tests@example.com\nTIDINGS_PUSH_RETRY_SCHEDULE=1,1,1,1\nTIDINGS_DEV_MODE=1\n{extra}\n"
         ),
     )
     .expect("env file");
-    let log = std::fs::File::create(state.join("wrangler.log")).expect("log file");
-    // The guard shell starts the edge in its own process group and kills the group when its
-    // stdin closes, which happens when this test process exits, however it exits.
-    let guard = Command::new("bash")
+    env_file
+}
+
+/// Starts `scripts/local-edge.sh` on `port` with `state` and `env_file`, logging (appending) to
+/// `state/wrangler.log`. The guard shell starts the edge in its own process group (its id in
+/// `state/edge.pgid`) and kills the group when its stdin closes, which happens when this test
+/// process exits, however it exits.
+fn launch(port: u16, state: &Path, env_file: &Path) -> Child {
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(state.join("wrangler.log")).expect("log");
+    let pgid = state.join("edge.pgid");
+    let _ = std::fs::remove_file(&pgid);
+    Command::new("bash")
         .arg("-c")
-        .arg(r#"set -m; "$@" & pid=$!; read -r _; kill -TERM -- -$pid 2>/dev/null; sleep 1; kill -KILL -- -$pid 2>/dev/null"#)
+        .arg(r#"set -m; "$@" & pid=$!; echo $pid > "$PGID_FILE"; read -r _; kill -TERM -- -$pid 2>/dev/null; sleep 1; kill -KILL -- -$pid 2>/dev/null"#)
         .arg("guard")
-        .arg(root.join("scripts/local-edge.sh"))
+        .arg(root().join("scripts/local-edge.sh"))
         .arg(port.to_string())
         .arg(free_port().to_string())
         .arg(state.join("state"))
-        .arg(&env_file)
+        .arg(env_file)
+        .env("PGID_FILE", &pgid)
         .stdin(Stdio::piped())
         .stdout(log.try_clone().expect("log"))
         .stderr(log)
         .spawn()
-        .expect("start scripts/local-edge.sh");
-    let base = format!("http://127.0.0.1:{port}");
-    wait_healthy(&base, &state.join("wrangler.log"));
-    Edge { base, secret_key, vapid_public_key, state: state.join("state"), _guard: Mutex::new(guard) }
+        .expect("start scripts/local-edge.sh")
+}
+
+/// An edge of its own that a test can stop with SIGKILL (the whole process group: wrangler and
+/// workerd, nothing flushed) and start again on the same port, state directory and env file:
+/// what a crash and a restart of a deployment look like.
+pub struct RestartableEdge {
+    pub base: String,
+    pub secret_key: String,
+    port: u16,
+    state: PathBuf,
+    env_file: PathBuf,
+    guard: Mutex<Option<Child>>,
+}
+
+impl RestartableEdge {
+    /// Starts one; `extra_env` adds `NAME=value` lines to its env file.
+    pub fn start(extra_env: &str) -> RestartableEdge {
+        assert!(root().join("worker/build/index.js").exists(), "the worker is not built: run `make build`");
+        let port = free_port();
+        let state = std::env::temp_dir().join(format!("tidings-e2e-restart-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&state).expect("state dir");
+        let secret_key = format!("sk_test_{}", unique("k"));
+        let env_file = write_env(&state, &secret_key, extra_env);
+        let edge = RestartableEdge {
+            base: format!("http://127.0.0.1:{port}"),
+            secret_key,
+            port,
+            state,
+            env_file,
+            guard: Mutex::new(None),
+        };
+        edge.restart();
+        edge
+    }
+
+    /// Kills the edge's process group with SIGKILL and waits until its port is closed.
+    pub fn kill(&self) {
+        let mut guard = self.guard.lock().expect("lock");
+        let pgid = std::fs::read_to_string(self.state.join("edge.pgid")).expect("edge.pgid").trim().to_owned();
+        let status = Command::new("kill").args(["-KILL", "--", &format!("-{pgid}")]).status().expect("kill");
+        assert!(status.success(), "kill -KILL -{pgid} failed");
+        if let Some(mut child) = guard.take() {
+            drop(child.stdin.take());
+            let _ = child.wait();
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            assert!(Instant::now() < deadline, "the edge still listens 10 s after SIGKILL");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Starts the edge (again) and waits until it answers `/health`.
+    pub fn restart(&self) {
+        let mut guard = self.guard.lock().expect("lock");
+        assert!(guard.is_none(), "the edge is running");
+        *guard = Some(launch(self.port, &self.state, &self.env_file));
+        drop(guard);
+        wait_healthy(&self.base, &self.state.join("wrangler.log"));
+    }
+
+    /// How many users' feed objects exist in the edge's local state (read from its directory).
+    pub fn feeds(&self) -> usize {
+        let dir = self.state.join("state/v3/do/tidings-Feed");
+        std::fs::read_dir(dir)
+            .map(|d| d.flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".sqlite")).count())
+            .unwrap_or(0)
+    }
+
+    /// A request with the secret key (waiting up to 90 s: this edge works hard).
+    pub fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Reply {
+        let text = body.map(Value::to_string);
+        call_at(&self.base, &self.secret_key, method, path, text.as_deref(), Auth::Secret, 90)
+    }
 }
 
 fn wait_healthy(base: &str, log: &Path) {
@@ -179,11 +268,25 @@ pub fn call(method: &str, path: &str, body: Option<&str>, auth: Auth) -> Reply {
 
 /// Sends a request to `edge`.
 pub fn call_on(edge: &Edge, method: &str, path: &str, body: Option<&str>, auth: Auth) -> Reply {
-    let mut req = ureq::request(method, &format!("{}{path}", edge.base)).timeout(Duration::from_secs(30));
+    call_at(&edge.base, &edge.secret_key, method, path, body, auth, 30)
+}
+
+/// Sends a request to the edge at `base` whose secret key is `secret_key`, waiting up to
+/// `timeout_s` for the answer.
+pub fn call_at(
+    base: &str,
+    secret_key: &str,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    auth: Auth,
+    timeout_s: u64,
+) -> Reply {
+    let mut req = ureq::request(method, &format!("{base}{path}")).timeout(Duration::from_secs(timeout_s));
     req = match auth {
         Auth::None => req,
-        Auth::Secret => req.set("authorization", &format!("Bearer {}", edge.secret_key)),
-        Auth::SecretHeader => req.set("x-secret-key", &edge.secret_key),
+        Auth::Secret => req.set("authorization", &format!("Bearer {secret_key}")),
+        Auth::SecretHeader => req.set("x-secret-key", secret_key),
         Auth::Raw(name, value) => req.set(name, value),
         Auth::Headers(list) => list.iter().fold(req, |r, (n, v)| r.set(n, v)),
     };

@@ -75,7 +75,7 @@ pub async fn run_batch(env: &worker::Env, job_id: &str, from: i64, to: i64, atte
     store::bulk::finish(&db, job_id, &outcomes, now).await?;
     if retry {
         let job = Job::BulkBatch { job_id: job_id.to_owned(), from, to, attempt: attempt + 1 };
-        crate::jobs::enqueue(env, &[job], 2 << attempt).await?;
+        crate::jobs::submit(env, &[job], 2 << attempt).await?;
     }
     Ok(())
 }

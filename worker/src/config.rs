@@ -43,6 +43,9 @@ pub struct Config {
     pub limit_recipient: Option<RateLimit>,
     /// Mobile push (FCM, APNs) variables.
     pub mobile: crate::mobile::config::MobileVars,
+    /// `TIDINGS_LEASE_SECONDS`: how long queued work may take before the sweeper re-enqueues
+    /// it (default 300; the sweeper looks every quarter lease, at most every 60 s).
+    pub lease_seconds: u32,
 }
 
 impl Config {
@@ -74,6 +77,7 @@ impl Config {
             limit_secret_key: limit(env, "TIDINGS_RATE_LIMIT_SECRET_KEY", DEFAULT_LIMIT_SECRET_KEY),
             limit_browser: limit(env, "TIDINGS_RATE_LIMIT_BROWSER", DEFAULT_LIMIT_BROWSER),
             limit_recipient: limit(env, "TIDINGS_RATE_LIMIT_RECIPIENT", DEFAULT_LIMIT_RECIPIENT),
+            lease_seconds: tidings::jobs::lease_seconds(&text(env, "TIDINGS_LEASE_SECONDS")),
         }
     }
 }

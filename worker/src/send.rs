@@ -1,5 +1,5 @@
 //! The send path shared by `POST /notifications` and bulk jobs: planned deliveries in,
-//! users created, feeds written, web push queued.
+//! users created, send leases recorded, feeds written, web and mobile push queued.
 
 use crate::config::Config;
 use crate::feed::client;
@@ -71,7 +71,21 @@ pub async fn deliver(
         by_user.entry(d.recipient_id.as_str()).or_default().push(d.clone());
     }
     let users: Vec<String> = by_user.keys().map(|u| (*u).to_owned()).collect();
-    store::users::ensure_all(&env.d1("DB")?, &users, now)?.run().await?;
+    let jobs: Vec<Job> = deliveries
+        .iter()
+        .filter(|d| d.status == DeliveryStatus::Pending)
+        .filter_map(|d| send_job(d, ttl, urgency))
+        .collect();
+    // The send leases are recorded before any feed is written: a crash after this point leaves
+    // them to the sweeper (a lease whose delivery never reached its feed, or was skipped there
+    // by the recipient's limit, sends nothing).
+    let db = env.d1("DB")?;
+    let mut batch = vec![store::users::ensure_all(&db, &users, now)?];
+    if !jobs.is_empty() {
+        batch.push(crate::jobs::lease(env, &jobs, 0).await?);
+    }
+    let results = db.batch(batch).await?;
+    let taken = results.get(1).map(store::leases::taken).transpose()?.unwrap_or_default();
     let commands: Vec<(&str, Command)> =
         by_user.into_iter().map(|(u, deliveries)| (u, Command::Insert { deliveries, limit })).collect();
     let mut carried = Carried { failed: Vec::new(), rate_limited: Vec::new(), refused: None };
@@ -101,12 +115,12 @@ pub async fn deliver(
         return Ok(carried);
     }
     let limited: HashSet<&str> = carried.rate_limited.iter().map(String::as_str).collect();
-    let jobs: Vec<Job> = deliveries
-        .iter()
-        .filter(|d| d.status == DeliveryStatus::Pending)
-        .filter(|d| !carried.failed.contains(&d.recipient_id) && !limited.contains(d.id.as_str()))
-        .filter_map(|d| send_job(d, ttl, urgency))
+    let ready: Vec<Job> = jobs
+        .into_iter()
+        .filter(|j| {
+            j.delivery().is_some_and(|d| !carried.failed.contains(&d.recipient_id) && !limited.contains(d.id.as_str()))
+        })
         .collect();
-    crate::jobs::enqueue(env, &jobs, 0).await?;
+    crate::jobs::send(env, &ready, &taken, 0).await?;
     Ok(carried)
 }

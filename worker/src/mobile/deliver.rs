@@ -94,7 +94,7 @@ pub async fn run(
         let delay = push::retry_delay(&config.retry_schedule, next, retry_after);
         let job =
             Job::SendMobilePush { delivery: Box::new(d.clone()), ttl, urgency, attempt: next, tokens: Some(retry) };
-        crate::jobs::enqueue(env, &[job], delay).await?;
+        crate::jobs::submit(env, &[job], delay).await?;
     }
     if let Some(report) = accepted {
         return set_status(env, d, DeliveryStatus::Sent, None, report).await;

@@ -1,7 +1,8 @@
 //! The `SendWebPush` job: one delivery to every valid subscription of its user.
 //! Any accepted → `sent`; 429/5xx/network → retried (Retry-After or the configured schedule)
 //! up to `MAX_ATTEMPTS`; 404/410 → subscription removed; 401/403 → subscription marked invalid;
-//! no subscription left or everything refused → `failed` with the reason.
+//! no subscription left or everything refused → `failed` with the reason. A retry is a new
+//! generation of the delivery's lease (`jobs::submit`), due after its delay plus a lease.
 
 use super::sender::{Message, Outcome, Sender};
 use crate::config::Config;
@@ -37,10 +38,10 @@ pub async fn run(
             return set_status(env, d, DeliveryStatus::Failed, Some("vapid_not_configured".into())).await;
         }
     };
-    if attempt == 0 && !still_pending(env, d).await? {
-        // A repeat of a job that already ran (a crashed consumer, a re-run bulk batch).
-        return Ok(());
-    }
+    // A repeat of a job that already ran (a crashed consumer, a swept lease, a re-run bulk
+    // batch) finds its delivery no longer pending, or not in the feed at all: it sends nothing.
+    // One exception: a retry to some devices of a delivery that another device accepted.
+    let status = current_status(env, d).await?;
     let mut subs = store::users::valid_web_push(&db, user).await?;
     // Stored before the allowlist (or before it changed): never sent to.
     let stored = subs.len();
@@ -49,8 +50,13 @@ pub async fn run(
     if not_allowed {
         console_error!("{} stored push endpoint(s) not on TIDINGS_PUSH_HOSTS skipped", stored - subs.len());
     }
+    let valid = subs.len();
     if let Some(only) = only {
         subs.retain(|s| only.contains(&s.sub.endpoint));
+    }
+    let other_device_accepted = status == Some(DeliveryStatus::Sent) && only.is_some() && subs.len() < valid;
+    if status != Some(DeliveryStatus::Pending) && !other_device_accepted {
+        return Ok(());
     }
     if subs.is_empty() {
         let reason = match (only.is_some(), not_allowed) {
@@ -101,7 +107,7 @@ pub async fn run(
         let delay = push::retry_delay(&config.retry_schedule, next, retry_after);
         let job =
             Job::SendWebPush { delivery: Box::new(d.clone()), ttl, urgency, attempt: next, endpoints: Some(retry) };
-        crate::jobs::enqueue(env, &[job], delay).await?;
+        crate::jobs::submit(env, &[job], delay).await?;
     } else if !retry.is_empty() {
         failure.get_or_insert(Outcome::Retry(None));
     }
@@ -114,15 +120,39 @@ pub async fn run(
     }
 }
 
-/// Whether the delivery is still `pending` in its feed.
-async fn still_pending(env: &Env, d: &Delivery) -> Result<bool, Fail> {
+/// The dead letter of a send that kept failing: `failed`, reason `dead_letter` (a delivery
+/// already sent or failed stays as it is).
+/// A delivery that never reached its feed has nothing to mark.
+pub async fn dead_letter(env: &Env, d: &Delivery) -> Result<(), Fail> {
+    let command = Command::Status {
+        id: d.id.clone(),
+        status: DeliveryStatus::Failed,
+        reason: Some("dead_letter".into()),
+        now: rfc3339(now_ms()),
+        report: None,
+    };
+    let answer = client::call(env, &d.recipient_id, &format!("job_{}", d.id), &command).await?;
+    match answer.status_code() {
+        200..=299 | 404 => Ok(()),
+        other => {
+            console_error!("dead letter of {} answered {other}", d.id);
+            Err(tidings::ApiError::Internal.into())
+        }
+    }
+}
+
+/// The delivery's status in its feed (`None`: not there).
+async fn current_status(env: &Env, d: &Delivery) -> Result<Option<DeliveryStatus>, Fail> {
     let mut answer =
         client::call(env, &d.recipient_id, &format!("job_{}", d.id), &Command::Get { id: d.id.clone() }).await?;
-    if answer.status_code() >= 300 {
-        return Ok(false);
+    match answer.status_code() {
+        404 => Ok(None),
+        200..=299 => Ok(Some(answer.json::<Delivery>().await?.status)),
+        other => {
+            console_error!("reading delivery {} answered {other}", d.id);
+            Err(tidings::ApiError::Internal.into())
+        }
     }
-    let current: Delivery = answer.json().await?;
-    Ok(current.status == DeliveryStatus::Pending)
 }
 
 async fn set_status(env: &Env, d: &Delivery, status: DeliveryStatus, reason: Option<String>) -> Result<(), Fail> {

@@ -55,14 +55,18 @@ pub async fn run(ctx: Ctx) -> Answer {
     let id = ctx.param().to_owned();
     let db = ctx.db()?;
     let (_, last_seq) = store::bulk::get(&db, &id).await?.ok_or_else(|| not_found(&id))?;
-    if !store::bulk::start(&db, &id, now_ms()).await? {
-        return Err(running(&id).into());
-    }
     let batch = bulk::BATCH as i64;
     let jobs: Vec<Job> = (0..(last_seq + batch - 1) / batch)
         .map(|i| Job::BulkBatch { job_id: id.clone(), from: i * batch + 1, to: (i + 1) * batch, attempt: 0 })
         .collect();
-    crate::jobs::enqueue(&ctx.env, &jobs, 0).await?;
+    // The batches' leases are recorded in the transaction that starts the job.
+    crate::jobs::sweeper::arm(&ctx.env).await;
+    let now = now_ms();
+    let due = tidings::jobs::lease_due(now, 0, ctx.config.lease_seconds);
+    let Some(taken) = store::bulk::start(&db, &id, &jobs, due, now).await? else {
+        return Err(running(&id).into());
+    };
+    crate::jobs::send(&ctx.env, &jobs, &taken, 0).await?;
     json(202, &json!({ "jobId": id, "status": "PROCESSING" }))
 }
 

@@ -57,8 +57,15 @@ pub async fn delete(ctx: Ctx) -> Answer {
         return Err(ApiError::NotFound { resource: "user", id: id.to_owned() }.into());
     }
     let operation_id = new_id("op");
-    store::operations::create(&db, &operation_id, "user.delete", id, now_ms()).await?;
-    let job = Job::DeleteUser { operation_id: operation_id.clone(), user_id: id.to_owned() };
-    crate::jobs::enqueue(&ctx.env, &[job], 0).await?;
+    let jobs = [Job::DeleteUser { operation_id: operation_id.clone(), user_id: id.to_owned() }];
+    // The operation and the cascade's lease in one transaction, then the queue message.
+    let results = db
+        .batch(vec![
+            store::operations::create(&db, &operation_id, "user.delete", id, now_ms())?,
+            crate::jobs::lease(&ctx.env, &jobs, 0).await?,
+        ])
+        .await?;
+    let taken = results.last().map(store::leases::taken).transpose()?.unwrap_or_default();
+    crate::jobs::send(&ctx.env, &jobs, &taken, 0).await?;
     json(202, &json!({ "resourceId": operation_id, "resourceLocation": format!("/operations/{operation_id}") }))
 }

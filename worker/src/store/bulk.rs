@@ -5,6 +5,7 @@ use crate::http::Fail;
 use serde::Deserialize;
 use serde_json::Value;
 use tidings::bulk::{JobBody, JobStatus, UserEntry, UserStatus};
+use tidings::jobs::Job;
 use worker::D1Database;
 
 pub async fn create(db: &D1Database, id: &str, definition: &Value, now: i64) -> Result<(), Fail> {
@@ -83,19 +84,32 @@ pub async fn add_users(
 }
 
 /// Moves a `CREATED` job to `PROCESSING` (or straight to `COMPLETED` when it has no pending
-/// user); false if it was not `CREATED`.
-pub async fn start(db: &D1Database, id: &str, now: i64) -> Result<bool, Fail> {
-    let result = stmt(
-        db,
-        "UPDATE bulk_jobs SET updated_at = ?2, status = CASE
-           WHEN EXISTS (SELECT 1 FROM bulk_users WHERE job_id = ?1 AND status = 'PENDING') THEN 'PROCESSING'
-           ELSE 'COMPLETED' END
-         WHERE id = ?1 AND status = 'CREATED'",
-        &[text(id), num(now)],
-    )?
-    .run()
-    .await?;
-    Ok(changes(&result) == 1)
+/// user) and records the leases of its batches `jobs`, in one transaction. `None` if it was
+/// not `CREATED`; else the leases taken `(id, generation)` (none when nothing is pending).
+pub async fn start(
+    db: &D1Database,
+    id: &str,
+    jobs: &[Job],
+    due_at: i64,
+    now: i64,
+) -> Result<Option<Vec<(String, u32)>>, Fail> {
+    let results = db
+        .batch(vec![
+            super::leases::put_for_bulk_start(db, id, jobs, due_at, now)?,
+            stmt(
+                db,
+                "UPDATE bulk_jobs SET updated_at = ?2, status = CASE
+                   WHEN EXISTS (SELECT 1 FROM bulk_users WHERE job_id = ?1 AND status = 'PENDING') THEN 'PROCESSING'
+                   ELSE 'COMPLETED' END
+                 WHERE id = ?1 AND status = 'CREATED'",
+                &[text(id), num(now)],
+            )?,
+        ])
+        .await?;
+    if results.get(1).map(changes) != Some(1) {
+        return Ok(None);
+    }
+    results.first().map(super::leases::taken).transpose().map(Option::unwrap_or_default).map(Some)
 }
 
 #[derive(Deserialize)]
@@ -138,13 +152,34 @@ pub async fn finish(
              WHERE bulk_users.job_id = ?1 AND bulk_users.seq = r.q AND bulk_users.status = 'PENDING'",
             &[text(id), text(&serde_json::to_string(&list)?)],
         )?,
+        complete(db, id, now)?,
+    ])
+    .await?;
+    Ok(())
+}
+
+/// The statement that completes the job once no user is left pending.
+fn complete(db: &D1Database, id: &str, now: i64) -> Result<worker::D1PreparedStatement, Fail> {
+    stmt(
+        db,
+        "UPDATE bulk_jobs SET status = 'COMPLETED', updated_at = ?2
+         WHERE id = ?1 AND status = 'PROCESSING'
+           AND NOT EXISTS (SELECT 1 FROM bulk_users WHERE job_id = ?1 AND status = 'PENDING')",
+        &[text(id), num(now)],
+    )
+}
+
+/// Dead letter of a batch: its users still pending with `from <= seq <= to` become `ERROR`
+/// with `reason`, and the job completes when none is left pending, in one transaction.
+pub async fn fail_pending(db: &D1Database, id: &str, from: i64, to: i64, reason: &str, now: i64) -> Result<(), Fail> {
+    db.batch(vec![
         stmt(
             db,
-            "UPDATE bulk_jobs SET status = 'COMPLETED', updated_at = ?2
-             WHERE id = ?1 AND status = 'PROCESSING'
-               AND NOT EXISTS (SELECT 1 FROM bulk_users WHERE job_id = ?1 AND status = 'PENDING')",
-            &[text(id), num(now)],
+            "UPDATE bulk_users SET status = 'ERROR', message_id = NULL, reason = ?4
+             WHERE job_id = ?1 AND seq BETWEEN ?2 AND ?3 AND status = 'PENDING'",
+            &[text(id), num(from), num(to), text(reason)],
         )?,
+        complete(db, id, now)?,
     ])
     .await?;
     Ok(())

@@ -2,6 +2,7 @@
 
 pub mod bulk;
 pub mod idempotency;
+pub mod leases;
 pub mod operations;
 pub mod preferences;
 pub mod push_tokens;

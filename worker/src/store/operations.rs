@@ -7,18 +7,22 @@ use tidings::model::{Operation, OperationStatus};
 use tidings::time::rfc3339;
 use worker::D1Database;
 
-pub async fn create(db: &D1Database, id: &str, kind: &str, resource_id: &str, now: i64) -> Result<(), Fail> {
+/// The statement that records a new `pending` operation.
+pub fn create(
+    db: &D1Database,
+    id: &str,
+    kind: &str,
+    resource_id: &str,
+    now: i64,
+) -> Result<worker::D1PreparedStatement, Fail> {
     stmt(
         db,
         "INSERT INTO operations (id, kind, resource_id, status, created_at, updated_at) VALUES (?1, ?2, ?3, 'pending', ?4, ?4)",
         &[text(id), text(kind), text(resource_id), num(now)],
-    )?
-    .run()
-    .await?;
-    Ok(())
+    )
 }
 
-/// The statement that marks an operation finished (run inside the job's own batch).
+/// The statement that marks a pending operation finished (run inside the job's own batch).
 pub fn finish(
     db: &D1Database,
     id: &str,
@@ -30,7 +34,11 @@ pub fn finish(
         OperationStatus::Succeeded => "succeeded",
         OperationStatus::Failed => "failed",
     };
-    stmt(db, "UPDATE operations SET status = ?2, updated_at = ?3 WHERE id = ?1", &[text(id), text(status), num(now)])
+    stmt(
+        db,
+        "UPDATE operations SET status = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'pending'",
+        &[text(id), text(status), num(now)],
+    )
 }
 
 #[derive(Deserialize)]
