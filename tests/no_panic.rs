@@ -68,7 +68,7 @@ proptest! {
         let _ = users::parse_put(&id, b, false);
         let _ = users::parse_create(b, "usr_x".into(), true);
         let _ = users::parse_push_token(b);
-        let _ = users::parse_web_push(b, true);
+        let _ = users::parse_web_push(b, true, tidings::auth::Rotating { current: "BAAA", previous: "" });
         let _ = notify::parse(b);
         let _ = notify::prefs::parse(b);
         let _ = query::parse_action(b);

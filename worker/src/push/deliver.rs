@@ -1,6 +1,7 @@
 //! The `SendWebPush` job: one delivery to every valid subscription of its user.
 //! Any accepted → `sent`; 429/5xx/network → retried (Retry-After or the configured schedule)
-//! up to `MAX_ATTEMPTS`; 404/410 → subscription removed; 401/403 → subscription marked invalid;
+//! up to `MAX_ATTEMPTS`; 404/410 → subscription removed; 401/403, or a subscription made with a
+//! VAPID key that is neither the current nor the previous one → subscription marked invalid;
 //! no subscription left or everything refused → `failed` with the reason.
 
 use super::sender::{Message, Outcome, Sender};
@@ -43,7 +44,7 @@ pub async fn run(
     }
     let mut subs = store::users::valid_web_push(&db, user).await?;
     if let Some(only) = only {
-        subs.retain(|s| only.contains(&s.sub.endpoint));
+        subs.retain(|(s, _)| only.contains(&s.sub.endpoint));
     }
     if subs.is_empty() {
         let reason = if only.is_some() { "subscription_gone" } else { "no_subscription" };
@@ -61,8 +62,8 @@ pub async fn run(
     let mut retry: Vec<String> = Vec::new();
     let mut retry_after: Option<u32> = None;
     let mut failure: Option<Outcome> = None;
-    for sub in &subs {
-        let outcome = sender.send(sub, &message).await.unwrap_or_else(|e| {
+    for (sub, key) in &subs {
+        let outcome = sender.send(sub, key.as_deref(), &message).await.unwrap_or_else(|e| {
             console_error!("web push request could not be built: {e}");
             Outcome::Rejected(0)
         });
@@ -76,7 +77,9 @@ pub async fn run(
             Outcome::Gone => {
                 store::users::remove_web_push(&db, user, endpoint).await?;
             }
-            Outcome::Unauthorized => store::users::invalidate_web_push(&db, user, endpoint, now).await?,
+            Outcome::Unauthorized | Outcome::KeyRetired => {
+                store::users::invalidate_web_push(&db, user, endpoint, now).await?
+            }
             Outcome::TooLarge | Outcome::Rejected(_) => {}
         }
         if !matches!(outcome, Outcome::Accepted | Outcome::Retry(_)) {
