@@ -9,6 +9,7 @@ use js_sys::Uint8Array;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+use tidings::auth::Rotating;
 use tidings::model::WebPushToken;
 use tidings::notify::Urgency;
 use tidings::validate::B64URL;
@@ -115,9 +116,13 @@ impl Sender {
     /// The key pair for a subscription made with `key`: `None` (a row from before keys were
     /// recorded) is the current key; a key neither current nor previous has none.
     fn vapid_for(&self, key: Option<&str>) -> Option<&Vapid> {
-        let Some(key) = key else { return Some(&self.current) };
-        let same = |v: &&Rc<Vapid>| v.public_b64.trim_end_matches('=') == key.trim_end_matches('=');
-        [Some(&self.current), self.previous.as_ref()].into_iter().flatten().find(same).map(|v| &**v)
+        let previous = self.previous.as_ref().map_or("", |v| v.public_b64.as_str());
+        let public = webpush::vapid::signing_key(key, Rotating { current: &self.current.public_b64, previous })?;
+        [Some(&self.current), self.previous.as_ref()]
+            .into_iter()
+            .flatten()
+            .find(|v| v.public_b64 == public)
+            .map(|v| &**v)
     }
 
     /// `vapid t=…, k=…` for `endpoint`, from the key's per-origin cache while it has an hour left.
