@@ -10,6 +10,7 @@ mod meta;
 mod notifications;
 mod push_service;
 mod realtime;
+mod rotation;
 mod subscriptions;
 mod user_list;
 mod users;
