@@ -17,12 +17,34 @@ pub fn presented_secret<'a>(authorization: Option<&'a str>, x_secret_key: Option
         .filter(|k| !k.is_empty())
 }
 
-/// Whether `presented` is the configured secret key (constant time; an empty key never matches).
-pub fn is_secret_key(presented: Option<&str>, configured: &str) -> bool {
-    match presented {
-        Some(p) if !configured.is_empty() => constant_time_eq(p.as_bytes(), configured.as_bytes()),
-        _ => false,
+/// A secret that rotates without downtime: the current one signs, and the previous one (empty
+/// when there is none) is still accepted until the operator deletes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rotating<'a> {
+    /// The newest secret: everything new is signed with it.
+    pub current: &'a str,
+    /// The secret it replaced, or empty.
+    pub previous: &'a str,
+}
+
+impl<'a> Rotating<'a> {
+    /// A secret with no previous one.
+    pub fn single(current: &'a str) -> Self {
+        Rotating { current, previous: "" }
     }
+
+    /// The first of `check(current)`, `check(previous)` that holds (an empty secret is skipped).
+    pub fn verify<T>(&self, check: impl Fn(&str) -> Option<T>) -> Option<T> {
+        [self.current, self.previous].into_iter().filter(|s| !s.is_empty()).find_map(check)
+    }
+}
+
+/// Whether `presented` is the secret key or the previous one: both are compared, each in
+/// constant time, and an empty key never matches.
+pub fn is_secret_key(presented: Option<&str>, keys: Rotating) -> bool {
+    let Some(p) = presented else { return false };
+    let matches = |k: &str| !k.is_empty() & constant_time_eq(p.as_bytes(), k.as_bytes());
+    matches(keys.current) | matches(keys.previous)
 }
 
 #[cfg(test)]
@@ -35,10 +57,23 @@ mod tests {
         assert_eq!(presented_secret(None, Some("sk_2")), Some("sk_2"));
         assert_eq!(presented_secret(Some("Basic x"), None), None);
         assert_eq!(presented_secret(Some("Bearer "), None), None);
-        assert!(is_secret_key(Some("sk_1"), "sk_1"));
-        assert!(!is_secret_key(Some("sk_1"), "sk_12"));
-        assert!(!is_secret_key(Some(""), ""));
-        assert!(!is_secret_key(None, "sk_1"));
+        let one = Rotating::single;
+        assert!(is_secret_key(Some("sk_1"), one("sk_1")));
+        assert!(!is_secret_key(Some("sk_1"), one("sk_12")));
+        assert!(!is_secret_key(Some(""), one("")));
+        assert!(!is_secret_key(None, one("sk_1")));
+    }
+
+    #[test]
+    fn the_previous_secret_key_stays_valid_beside_the_new_one() {
+        let keys = Rotating { current: "sk_new", previous: "sk_old" };
+        assert!(is_secret_key(Some("sk_new"), keys));
+        assert!(is_secret_key(Some("sk_old"), keys));
+        assert!(!is_secret_key(Some("sk_other"), keys));
+        assert!(!is_secret_key(Some(""), Rotating { current: "sk_new", previous: "" }), "no previous key");
+        assert_eq!(keys.verify(|k| (k == "sk_old").then_some(2)), Some(2));
+        assert_eq!(keys.verify(|k| Some(k.len())), Some(6), "the current one is tried first");
+        assert_eq!(Rotating::single("a").verify(|k| k.is_empty().then_some(())), None, "empty is skipped");
     }
 }
 
@@ -120,5 +155,18 @@ mod token_tests {
         );
         assert_eq!(verify_user_token(&mixed, "s3cret", 1000), None, "claims swapped under the old signature");
         assert_eq!(verify_user_token("a.b", "s3cret", 1000), None);
+    }
+
+    #[test]
+    fn a_token_signed_with_the_previous_secret_verifies_while_it_is_kept() {
+        let old = sign_user_token("ada", 2000, "old");
+        let new = sign_user_token("ada", 2000, "new");
+        let rotating = Rotating { current: "new", previous: "old" };
+        for t in [&old, &new] {
+            assert_eq!(rotating.verify(|s| verify_user_token(t, s, 1000)).map(|c| c.sub), Some("ada".into()));
+        }
+        assert_eq!(Rotating::single("new").verify(|s| verify_user_token(&old, s, 1000)), None, "previous deleted");
+        let other = sign_user_token("ada", 2000, "other");
+        assert_eq!(rotating.verify(|s| verify_user_token(&other, s, 1000)), None);
     }
 }

@@ -263,19 +263,58 @@ pub struct WebPushRegistration {
     /// The endpoint this subscription replaces.
     #[serde(default)]
     pub old_endpoint: Option<String>,
+    /// The VAPID public key the browser subscribed with (`PushSubscription.options
+    /// .applicationServerKey`, base64url); absent means the current key.
+    #[serde(default, rename = "applicationServerKey")]
+    pub application_server_key: Option<String>,
 }
 
-/// Parses and validates a `POST /users/{id}/webpush` body: the subscription and the endpoint
-/// it replaces, if any.
-pub fn parse_web_push(body: &[u8], hosts: &PushHosts) -> Result<(WebPushToken, Option<String>), ApiError> {
+/// A validated `POST /users/{id}/webpush` body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedWebPush {
+    /// The subscription as stored.
+    pub token: WebPushToken,
+    /// The endpoint it replaces, if any.
+    pub old_endpoint: Option<String>,
+    /// The configured VAPID public key the browser named (current or previous), if it named one.
+    pub vapid_key: Option<String>,
+}
+
+/// Parses and validates a `POST /users/{id}/webpush` body: the subscription, the endpoint it
+/// replaces, and the VAPID key it was made with, which must be one of `vapid_keys` (the
+/// current or the previous public key).
+pub fn parse_web_push(
+    body: &[u8],
+    hosts: &PushHosts,
+    vapid_keys: crate::auth::Rotating,
+) -> Result<ParsedWebPush, ApiError> {
     let r: WebPushRegistration = parse_body(body)?;
     let token = WebPushToken { sub: r.sub, device: r.device };
-    let errors = check_web_push("", &token, hosts);
+    let mut errors = check_web_push("", &token, hosts);
+    let vapid_key = match r.application_server_key.as_deref().map(|k| known_vapid_key(k, vapid_keys)) {
+        None => None,
+        Some(Some(k)) => Some(k.to_owned()),
+        Some(None) => {
+            errors.push(FieldError::new(
+                "applicationServerKey",
+                "invalid",
+                "applicationServerKey must be the edge's VAPID public key (GET /vapid) or the one it replaced",
+            ));
+            None
+        }
+    };
     if errors.is_empty() {
-        Ok((token, r.old_endpoint))
+        Ok(ParsedWebPush { token, old_endpoint: r.old_endpoint, vapid_key })
     } else {
         Err(ApiError::Validation(trim_prefix(errors)))
     }
+}
+
+/// The configured key (current or previous) whose bytes `given` encodes, whatever its padding.
+fn known_vapid_key<'a>(given: &str, keys: crate::auth::Rotating<'a>) -> Option<&'a str> {
+    use base64::Engine;
+    let bytes = validate::B64URL.decode(given).ok().filter(|b| !b.is_empty())?;
+    [keys.current, keys.previous].into_iter().find(|k| validate::B64URL.decode(k).is_ok_and(|kb| kb == bytes))
 }
 
 fn trim_prefix(mut errors: Vec<FieldError>) -> Vec<FieldError> {
@@ -360,6 +399,31 @@ mod tests {
             ApiError::Validation(f) => f.into_iter().map(|f| (f.field, f.reason)).collect(),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_registration_names_the_current_or_the_previous_vapid_key() {
+        let (current, previous) =
+            (P256DH, "BP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A8");
+        let keys = crate::auth::Rotating { current, previous };
+        let body = |key: &str| {
+            json!({"sub": {"endpoint": "https://fcm.googleapis.com/x", "keys": {"p256dh": P256DH, "auth": "BTBZMqHH6r4Tts7J_aSIgg"}},
+                   "applicationServerKey": key})
+            .to_string()
+        };
+        let parsed = |key: &str| parse_web_push(body(key).as_bytes(), &PushHosts::default(), keys);
+        assert_eq!(parsed(previous).unwrap().vapid_key.as_deref(), Some(previous));
+        assert_eq!(parsed(&format!("{current}=")).unwrap().vapid_key.as_deref(), Some(current), "padding is ignored");
+        let without = br#"{"sub": {"endpoint": "https://fcm.googleapis.com/x", "keys": {"p256dh": "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4", "auth": "BTBZMqHH6r4Tts7J_aSIgg"}}}"#;
+        assert_eq!(parse_web_push(without, &PushHosts::default(), keys).unwrap().vapid_key, None);
+        for bad in ["BTBZMqHH6r4Tts7J_aSIgg", "", "not base64!"] {
+            assert_eq!(fields(parsed(bad).unwrap_err()), vec![("applicationServerKey".into(), "invalid")], "{bad}");
+        }
+        let retired = crate::auth::Rotating::single(current);
+        assert!(
+            parse_web_push(body(previous).as_bytes(), &PushHosts::default(), retired).is_err(),
+            "previous key deleted"
+        );
     }
 
     #[test]

@@ -69,7 +69,7 @@ proptest! {
         let _ = users::parse_put(&id, b, &validate::PushHosts::default());
         let _ = users::parse_create(b, "usr_x".into(), &hosts);
         let _ = users::parse_push_token(b);
-        let _ = users::parse_web_push(b, &hosts);
+        let _ = users::parse_web_push(b, &hosts, tidings::auth::Rotating { current: "BAAA", previous: "" });
         let _ = notify::parse(b);
         let _ = notify::prefs::parse(b);
         let _ = query::parse_action(b);

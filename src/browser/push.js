@@ -9,8 +9,9 @@
 // reads it to find the edge, the user and the subscription token, even days later.
 //
 // Test seam: subscribe, unsubscribe and sync take an optional `subscription` (a
-// PushSubscription, or any object with `endpoint`, `toJSON()` and optionally `unsubscribe()`),
-// used instead of asking `registration.pushManager` (headless browsers have no push service).
+// PushSubscription, or any object with `endpoint`, `toJSON()` and optionally `unsubscribe()` and
+// `options.applicationServerKey`), used instead of asking `registration.pushManager` (headless
+// browsers have no push service); sync re-subscribes through `registration.pushManager`.
 
 import { send, tidingsError } from "./bindings.js";
 
@@ -83,7 +84,23 @@ async function vapidKey(baseUrl) {
   if (typeof (answer && answer.publicKey) !== "string") {
     throw tidingsError("invalid_response", "GET /vapid answered without a publicKey");
   }
-  return answer.publicKey;
+  return answer.publicKey.replace(/=+$/, "");
+}
+
+/** The VAPID key a subscription was made with (base64url), when the browser tells. */
+const serverKey = (sub) => (sub.options && sub.options.applicationServerKey ? b64url(sub.options.applicationServerKey) : undefined);
+
+/**
+ * `sub`, unless it was made with another VAPID key than the edge's current one (a key rotation):
+ * then, or without `sub`, a new subscription made with the current key.
+ */
+async function withCurrentKey(config, registration, sub, options) {
+  const made = sub && serverKey(sub);
+  if (sub && !made) return sub;
+  const key = await vapidKey(config.baseUrl);
+  if (made === key) return sub;
+  if (sub) await Promise.resolve().then(() => sub.unsubscribe()).catch(() => {});
+  return createSubscription(registration, key, options && options.timeoutMs);
 }
 
 function createSubscription(registration, key, timeoutMs) {
@@ -140,7 +157,8 @@ async function register(config, scope, sub, device) {
     return status(json.endpoint, false);
   }
   // The edge validates `device` (and names the field it refuses).
-  const answer = await userCall(config, "POST", "/webpush", device ? { sub: json, device } : { sub: json });
+  const body = { sub: json, device: device || undefined, applicationServerKey: serverKey(sub) };
+  const answer = await userCall(config, "POST", "/webpush", body);
   if (typeof (answer && answer.subscription_token) !== "string") {
     throw tidingsError("invalid_response", "the edge did not return a subscription_token");
   }
@@ -174,15 +192,7 @@ export async function subscribe(config, options) {
   let sub = options.subscription;
   if (!sub) {
     await ensurePermission();
-    const key = await vapidKey(config.baseUrl);
-    sub = await currentSubscription(registration, undefined);
-    const made = sub && sub.options && sub.options.applicationServerKey;
-    if (sub && made && b64url(made) !== key) {
-      // Made with another server key: it cannot receive our pushes.
-      await sub.unsubscribe().catch(() => {});
-      sub = null;
-    }
-    sub = sub || (await createSubscription(registration, key, options.timeoutMs));
+    sub = await withCurrentKey(config, registration, await currentSubscription(registration, undefined), options);
   }
   return register(config, scope, sub, device);
 }
@@ -209,7 +219,7 @@ export async function sync(config, options) {
   let browser = await currentSubscription(registration, options);
   // Permission revoked: the browser's subscription no longer delivers.
   if (!has(options, "subscription") && permission() !== "granted") browser = null;
-  if (browser) return register(config, scope, browser, null);
+  if (browser) return register(config, scope, await withCurrentKey(config, registration, browser, options), null);
   const record = await getRecord(scope);
   if (record) {
     if (record.userId === config.userId) await removeAtEdge(config, record.endpoint);
@@ -344,7 +354,9 @@ export function handleSubscriptionChange(event, options) {
     const sub = newSubscription ||
       (await createSubscription(registration, await vapidKey(baseUrl), options && options.timeoutMs));
     const json = subscriptionJson(sub);
-    const body = { sub: json, old_endpoint: (oldSubscription && oldSubscription.endpoint) || record.endpoint };
+    const body = {
+      sub: json, old_endpoint: (oldSubscription && oldSubscription.endpoint) || record.endpoint, applicationServerKey: serverKey(sub),
+    };
     const url = `${baseUrl}/users/${encodeURIComponent(record.userId)}/webpush`;
     const answer = await send("POST", url, { "x-api-key": apiKey, "x-subscription-token": record.subscriptionToken }, body);
     await putRecord(scope, {

@@ -87,7 +87,10 @@ impl PushClient {
 
     /// Brings the edge in line with the browser without prompting: registers the browser's
     /// current subscription if it changed, removes the registered one if the browser has none
-    /// (or permission was revoked). Call it on every page load. Options as for `unsubscribe`.
+    /// (or permission was revoked), and re-subscribes (then registers the new subscription and
+    /// removes the old one at the edge) when the subscription was made with another VAPID key
+    /// than the edge's current one (`GET /vapid`), as after a key rotation. Call it on every
+    /// page load. Options as for `unsubscribe`, and `timeoutMs` for `pushManager.subscribe()`.
     #[wasm_bindgen(unchecked_return_type = "Promise<PushStatus>")]
     pub fn sync(
         &self,

@@ -111,6 +111,8 @@ export interface PushSubscriptionLike {
   readonly endpoint: string;
   toJSON(): { endpoint?: string; expirationTime?: number | null; keys?: Record<string, string> };
   unsubscribe?(): Promise<boolean>;
+  /** `applicationServerKey`: the VAPID key it was made with (sync re-subscribes on a mismatch). */
+  readonly options?: { readonly applicationServerKey: ArrayBuffer | null };
 }
 
 /** The device a subscription lives on (optional). */
@@ -128,6 +130,8 @@ export interface PushOptions {
   registration?: ServiceWorkerRegistration;
   /** Use this subscription (or `null`: none) instead of asking `registration.pushManager`. */
   subscription?: PushSubscription | PushSubscriptionLike | null;
+  /** `sync`: how long `pushManager.subscribe()` may take when it re-subscribes (default 15000 ms). */
+  timeoutMs?: number;
 }
 
 export interface PushSubscribeOptions {

@@ -178,6 +178,19 @@ mod tests {
     }
 
     #[test]
+    fn tokens_of_the_previous_secret_key_verify_beside_the_current_ones() {
+        use crate::auth::Rotating;
+        let keys = Rotating { current: "sk_new", previous: "sk_old" };
+        let action = action_token("sk_old", "ada", "dlv_1", 100);
+        assert_eq!(keys.verify(|k| verify_action_token(k, &action, 99)), Some(("ada".into(), "dlv_1".into())));
+        let sub = subscription_token("sk_old", "ada", "https://p/1");
+        assert_eq!(keys.verify(|k| verify_subscription_token(k, &sub)), Some(("ada".into(), "https://p/1".into())));
+        let retired = Rotating::single("sk_new");
+        assert_eq!(retired.verify(|k| verify_action_token(k, &action, 99)), None);
+        assert_eq!(retired.verify(|k| verify_subscription_token(k, &sub)), None);
+    }
+
+    #[test]
     fn schedule_and_topics() {
         assert_eq!(retry_delay(&[1, 2, 4], 1, None), 1);
         assert_eq!(retry_delay(&[1, 2, 4], 9, None), 4);

@@ -226,9 +226,30 @@ pub fn verify_jwt(jwt: &str, public_key: &[u8; 65], now_s: i64) -> Result<Claims
     Ok(claims)
 }
 
+/// The configured VAPID public key that signs for a subscription made with `made_with`: the
+/// same key, when it is the current or the previous one; the current one when the key was never
+/// recorded (`None`, subscriptions stored before keys were); `None` when the key is retired.
+/// Keys compare without base64 padding.
+pub fn signing_key<'a>(made_with: Option<&str>, keys: crate::auth::Rotating<'a>) -> Option<&'a str> {
+    let Some(made) = made_with else { return Some(keys.current) };
+    let bare = |k: &str| k.trim_end_matches('=').to_owned();
+    [keys.current, keys.previous].into_iter().find(|k| !k.is_empty() && bare(k) == bare(made))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_subscription_is_signed_with_the_key_it_was_made_with() {
+        let keys = crate::auth::Rotating { current: "BNew", previous: "BOld" };
+        assert_eq!(signing_key(Some("BOld"), keys), Some("BOld"));
+        assert_eq!(signing_key(Some("BNew="), keys), Some("BNew"));
+        assert_eq!(signing_key(None, keys), Some("BNew"), "not recorded: the current key");
+        assert_eq!(signing_key(Some("BRetired"), keys), None);
+        assert_eq!(signing_key(Some(""), crate::auth::Rotating::single("BNew")), None);
+        assert_eq!(signing_key(Some("BOld"), crate::auth::Rotating::single("BNew")), None, "previous deleted");
+    }
 
     #[test]
     fn audience_is_the_endpoint_origin() {

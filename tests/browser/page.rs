@@ -20,10 +20,42 @@ export async function registerWorker() {
   const reg = await navigator.serviceWorker.register("/noop-sw.js", { scope: "/noop-scope/" });
   return reg;
 }
+
+const bytes = (b64url) => Uint8Array.from(atob(b64url.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+
+// Marks a fake subscription as made with VAPID key `b64url` (what a browser reports in
+// PushSubscription.options.applicationServerKey).
+export function madeWith(sub, b64url) {
+  sub.options = { applicationServerKey: bytes(b64url).buffer, userVisibleOnly: true };
+}
+
+// A registration whose pushManager.subscribe() resolves (headless Chromium's never does): it
+// records the applicationServerKey asked for and answers a subscription made with it.
+export function fakeRegistration(scope, endpoint, p256dh, auth) {
+  const asked = [];
+  const pushManager = {
+    subscribe(options) {
+      asked.push(options.applicationServerKey);
+      const sub = {
+        endpoint, expirationTime: null,
+        toJSON() { return { endpoint, expirationTime: null, keys: { p256dh, auth } }; },
+        unsubscribe() { return Promise.resolve(true); },
+      };
+      madeWith(sub, options.applicationServerKey);
+      return Promise.resolve(sub);
+    },
+    getSubscription() { return Promise.resolve(null); },
+  };
+  return { scope, pushManager, asked };
+}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = registerWorker)]
     fn register_worker() -> js_sys::Promise;
+    #[wasm_bindgen(js_name = madeWith)]
+    fn made_with(sub: &JsValue, key: &str);
+    #[wasm_bindgen(js_name = fakeRegistration)]
+    fn fake_registration(scope: &str, endpoint: &str, p256dh: &str, auth: &str) -> JsValue;
 }
 
 fn obj(pairs: &[(&str, JsValue)]) -> Object {
@@ -381,4 +413,54 @@ async fn push_registration_is_idempotent_and_follows_the_browser() {
     let bad = fake_subscription("https://fcm.googleapis.com/fcm/send/x", "AAAA", AUTH);
     let err = call(&push, "subscribe", &with(&bad)).await.expect_err("bad p256dh");
     assert_eq!(get(&err, "code").as_string().as_deref(), Some("validation_failed"));
+}
+
+#[wasm_bindgen_test]
+async fn sync_resubscribes_a_subscription_made_with_an_old_vapid_key() {
+    let (status, vapid) = admin("GET", "/vapid", None).await;
+    assert_eq!(status, 200, "{vapid}");
+    let current = vapid["publicKey"].as_str().unwrap().to_owned();
+    let user = unique("rotate");
+    let c = client(&user);
+    let push: JsValue = c.push();
+    let (ea, eb) = (
+        format!("https://fcm.googleapis.com/fcm/send/{}", unique("old")),
+        format!("https://fcm.googleapis.com/fcm/send/{}", unique("new")),
+    );
+    let registration = fake_registration(&format!("https://scope.test/{}/", unique("s")), &eb, P256DH, AUTH);
+    let old = fake_subscription(&ea, P256DH, AUTH);
+    let with =
+        |sub: &JsValue| JsValue::from(obj(&[("registration", registration.clone()), ("subscription", sub.clone())]));
+
+    // Registered before the rotation (the browser reports no key: the edge binds the current one).
+    call(&push, "subscribe", &with(&old)).await.expect("subscribe");
+    assert_eq!(endpoints(&user).await, [ea.as_str()]);
+    // The edge's key has since changed: the browser's subscription was made with another one.
+    made_with(&old, P256DH);
+
+    let st = call(&push, "sync", &with(&old)).await.expect("sync re-subscribes");
+    assert_eq!((get(&st, "endpoint").as_string(), get(&st, "changed")), (Some(eb.clone()), JsValue::TRUE));
+    assert_eq!(get(&old, "unsubscribed"), JsValue::TRUE, "the old subscription is unsubscribed in the browser");
+    let asked: js_sys::Array = get(&registration, "asked").unchecked_into();
+    assert_eq!(
+        asked.iter().map(|k| k.as_string().unwrap()).collect::<Vec<_>>(),
+        [current.as_str()],
+        "made with /vapid's key"
+    );
+    assert_eq!(endpoints(&user).await, [eb.as_str()], "the new one registered, the old one removed at the edge");
+
+    // In line now: sync neither re-subscribes nor registers again.
+    let fresh = fake_subscription(&eb, P256DH, AUTH);
+    made_with(&fresh, &current);
+    let st = call(&push, "sync", &with(&fresh)).await.expect("sync in line");
+    assert_eq!(get(&st, "changed"), JsValue::FALSE);
+    assert_eq!(asked.length(), 1);
+
+    // subscribe() sends the key the browser used: one the edge does not know is refused, named.
+    let unknown = fake_subscription(&format!("https://fcm.googleapis.com/fcm/send/{}", unique("x")), P256DH, AUTH);
+    made_with(&unknown, P256DH);
+    let err = call(&push, "subscribe", &with(&unknown)).await.expect_err("unknown applicationServerKey");
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("validation_failed"));
+    let field = get(&get(&get(&err, "details"), "fields"), "0");
+    assert_eq!(get(&field, "field").as_string().as_deref(), Some("applicationServerKey"));
 }

@@ -15,6 +15,7 @@ mod push_service;
 mod rate_limits;
 mod realtime;
 mod restart;
+mod rotation;
 mod subscriptions;
 mod user_list;
 mod users;

@@ -1,7 +1,9 @@
 //! A local push service that behaves like a public one: a real HTTP server on loopback that
 //! decrypts each message with the subscription's private key (RFC 8291), verifies the VAPID
-//! JWT (RFC 8292) against the key from `/vapid`, records what it got, and answers the statuses
-//! a test scripts for each subscription (201, 404, 410, 413, 429 with Retry-After, 500, ...).
+//! JWT (RFC 8292) as a real push service does (`k` is the application server key the
+//! subscription was created with, the ES256 signature verifies with it, `aud` is this origin,
+//! `exp` is at most 24 h ahead), records what it got, and answers the statuses a test scripts
+//! for each subscription (201, 404, 410, 413, 429 with Retry-After, 500, ...).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -43,6 +45,8 @@ struct Subscription {
     key: p256::SecretKey,
     public: [u8; 65],
     auth: [u8; 16],
+    /// The application server key (VAPID public key) the subscription was created with.
+    server_key: String,
     script: Vec<u16>,
     received: Vec<Received>,
 }
@@ -79,29 +83,57 @@ pub struct Sub {
     pub endpoint: String,
     pub p256dh: String,
     pub auth: String,
+    /// The application server key it was created with, when a test named one.
+    pub server_key: Option<String>,
 }
 
 impl Sub {
-    /// The `{sub: {...}}` body of `POST /users/{id}/webpush`.
+    /// The `{sub: {...}}` body of `POST /users/{id}/webpush` (with `applicationServerKey` when
+    /// the subscription was created with a named key).
     pub fn json(&self) -> serde_json::Value {
-        serde_json::json!({"sub": {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}})
+        let mut body =
+            serde_json::json!({"sub": {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}});
+        if let Some(key) = &self.server_key {
+            body["applicationServerKey"] = key.as_str().into();
+        }
+        body
     }
 }
 
 impl PushService {
-    /// A new subscription whose messages are answered with `script` in order (the last
-    /// status repeats).
+    /// A new subscription, created with the edge's current VAPID key (from `/vapid`), whose
+    /// messages are answered with `script` in order (the last status repeats).
     pub fn subscribe(&self, script: &[u16]) -> Sub {
+        let current = crate::support::edge().vapid_public_key.clone();
+        let mut sub = self.subscribe_with_key(script, &current);
+        sub.server_key = None;
+        sub
+    }
+
+    /// A new subscription created with application server key `server_key` (base64url).
+    pub fn subscribe_with_key(&self, script: &[u16], server_key: &str) -> Sub {
         let (key, public) = block_on(RustCrypto.generate_ecdh()).expect("key pair");
         let seed = tidings::ids::fingerprint(&public);
         let auth: [u8; 16] = seed.as_bytes()[..16].try_into().expect("16 bytes");
         let id = tidings::ids::fingerprint(format!("{seed}{:?}", SystemTime::now()).as_bytes())[..24].to_owned();
         let endpoint = format!("{}/push/{id}", self.origin);
-        self.subs
-            .lock()
-            .expect("lock")
-            .insert(id, Subscription { key, public, auth, script: script.to_vec(), received: Vec::new() });
-        Sub { endpoint, p256dh: B64URL.encode(public), auth: B64URL.encode(auth) }
+        self.subs.lock().expect("lock").insert(
+            id,
+            Subscription {
+                key,
+                public,
+                auth,
+                server_key: server_key.to_owned(),
+                script: script.to_vec(),
+                received: Vec::new(),
+            },
+        );
+        Sub {
+            endpoint,
+            p256dh: B64URL.encode(public),
+            auth: B64URL.encode(auth),
+            server_key: Some(server_key.to_owned()),
+        }
     }
 
     /// What the subscription has received so far.
@@ -151,7 +183,7 @@ fn serve(stream: TcpStream, subs: &Mutex<HashMap<String, Subscription>>) -> std:
             Some(sub) => {
                 let plaintext = block_on(webpush::decrypt(&RustCrypto, &body, &sub.key, &sub.public, &sub.auth))
                     .map_err(|e| e.to_string());
-                let claims = verify_vapid(headers.get("authorization").map(String::as_str));
+                let claims = verify_vapid(headers.get("authorization").map(String::as_str), &sub.server_key);
                 let status = sub.script.get(sub.received.len()).or(sub.script.last()).copied().unwrap_or(201);
                 sub.received.push(Received { headers: headers.clone(), body, plaintext, claims, answered: status });
                 (status, status == 429)
@@ -179,14 +211,14 @@ fn read_chunked(reader: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
     }
 }
 
-/// Verifies `vapid t=…, k=…`: the key must be the edge's `/vapid` key, the JWT must verify
-/// with it, and `aud` must be this service's origin.
-fn verify_vapid(header: Option<&str>) -> Result<webpush::Claims, String> {
+/// Verifies `vapid t=…, k=…` as a push service does: `k` must be the application server key
+/// the subscription was created with, the ES256 JWT must verify with it, `exp` must be in the
+/// future and at most 24 hours ahead ([`webpush::verify_jwt`]), and `aud` must be this origin.
+fn verify_vapid(header: Option<&str>, server_key: &str) -> Result<webpush::Claims, String> {
     let (jwt, k) =
         webpush::parse_authorization(header.ok_or("no Authorization header")?).ok_or("not a vapid header")?;
-    let vapid = crate::support::get("/vapid").body["publicKey"].as_str().unwrap_or_default().to_owned();
-    if k != vapid {
-        return Err(format!("k={k} is not the key /vapid serves"));
+    if k != server_key {
+        return Err(format!("k={k} is not the key the subscription was created with ({server_key})"));
     }
     let key: [u8; 65] = B64URL.decode(&k).ok().and_then(|b| b.try_into().ok()).ok_or("k is not a P-256 key")?;
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs() as i64;

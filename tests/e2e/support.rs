@@ -16,6 +16,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 pub struct Edge {
     pub base: String,
     pub secret_key: String,
+    /// `TIDINGS_SECRET_KEY_PREVIOUS`: the edge is configured as in the middle of a key rotation.
+    pub secret_key_previous: String,
     pub vapid_public_key: String,
     /// The local state directory (`--persist-to`): D1, Durable Objects, Queues.
     pub state: PathBuf,
@@ -60,11 +62,26 @@ pub fn start_with(extra_vars: &str) -> Edge {
     let secret_key = format!("sk_test_{}", unique("k"));
     // The RFC 8291 example sender key doubles as the test VAPID key (a fixed, public test key).
     let vapid_public_key = VAPID_PUBLIC.to_owned();
-    let env_file = write_env(&state, &secret_key, extra_vars);
+    let secret_key_previous = format!("sk_test_{}", unique("old"));
+    // The shared edge runs as in the middle of a key rotation (previous keys still accepted).
+    let rotation = format!(
+        "TIDINGS_SECRET_KEY_PREVIOUS={secret_key_previous}\n\
+         TIDINGS_USER_TOKEN_SECRET_PREVIOUS={USER_TOKEN_SECRET_PREVIOUS}\n\
+         TIDINGS_VAPID_PUBLIC_KEY_PREVIOUS={VAPID_PUBLIC_PREVIOUS}\n\
+         TIDINGS_VAPID_PRIVATE_KEY_PREVIOUS={VAPID_PRIVATE_PREVIOUS}"
+    );
+    let env_file = write_env(&state, &secret_key, &format!("{rotation}\n{extra_vars}"));
     let guard = launch(port, &state, &env_file);
     let base = format!("http://127.0.0.1:{port}");
     wait_healthy(&base, &state.join("wrangler.log"));
-    Edge { base, secret_key, vapid_public_key, state: state.join("state"), _guard: Mutex::new(guard) }
+    Edge {
+        base,
+        secret_key,
+        secret_key_previous,
+        vapid_public_key,
+        state: state.join("state"),
+        _guard: Mutex::new(guard),
+    }
 }
 
 /// Writes the edge's env file into `state` (`extra`: more `NAME=value` lines, which win).
@@ -351,12 +368,19 @@ pub const VAPID_PUBLIC: &str =
     "BP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A8";
 pub const VAPID_PRIVATE: &str = "yfWPiYE-n46HLnH0KqZOF1fJJU3MYrct3AELtAQ-oRw";
 
+/// The VAPID key pair the test edge was using before its rotation (a key made for these tests).
+pub const VAPID_PUBLIC_PREVIOUS: &str =
+    "BPNNGJG_7MKRrQ2rYZLY-8mk3mEaOjRrqTut09ZTgl5KTKzDqCAhFl91g4NUcxud-sXwkLhqa1MQ6I7-qWZVzf0";
+pub const VAPID_PRIVATE_PREVIOUS: &str = "1NPSBeLNM3YgmG2xeG9G1BZoZ8B4gkBu130QnR2eOxE";
+
 /// The RFC 8291 example user agent key and auth secret: a valid subscription's keys.
 pub const P256DH: &str = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
 pub const AUTH: &str = "BTBZMqHH6r4Tts7J_aSIgg";
 
 /// The user-token secret and public key the test edge is configured with.
 pub const USER_TOKEN_SECRET: &str = "test-user-token-secret";
+/// `TIDINGS_USER_TOKEN_SECRET_PREVIOUS` of the test edge.
+pub const USER_TOKEN_SECRET_PREVIOUS: &str = "test-user-token-secret-before-rotation";
 pub const PUBLIC_KEY: &str = "pk_test";
 
 /// A browser user token for `user`, valid for an hour (or already expired with `ttl_s < 0`).

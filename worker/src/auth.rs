@@ -1,7 +1,8 @@
 //! Who is calling: the secret key (everything), browser credentials (public key + user token:
 //! that user's own routes), an action token (one delivery's seen/read/clicked, for the service
 //! worker) or a subscription token (replacing one push subscription). 401 when credentials are
-//! missing or invalid, 403 when they are valid but do not grant the route.
+//! missing or invalid, 403 when they are valid but do not grant the route. During a key
+//! rotation the previous secret key and user-token secret are accepted too (`…_PREVIOUS`).
 
 use crate::config::Config;
 use crate::http::{Fail, Query};
@@ -54,7 +55,7 @@ pub fn authorize(
     let headers = req.headers();
     let auth = headers.get("authorization")?;
     let secret = headers.get("x-secret-key")?;
-    if is_secret_key(presented_secret(auth.as_deref(), secret.as_deref()), &config.secret_key) {
+    if is_secret_key(presented_secret(auth.as_deref(), secret.as_deref()), config.secret_keys()) {
         return Ok(Principal::Admin);
     }
     let query = Query::of(req)?;
@@ -66,22 +67,27 @@ pub fn authorize(
     if access == Access::PublicKey {
         return Ok(Principal::PublicKey);
     }
-    let principal =
-        if let Some(token) = headers.get("x-user-token")?.or_else(|| query.get("user_token").map(str::to_owned)) {
-            let claims = verify_user_token(&token, &config.user_token_secret, now_ms() / 1000)
-                .ok_or(ApiError::Unauthenticated)?;
-            Principal::User(claims.sub)
-        } else if let (Route::PatchDelivery, Some(token)) = (route, headers.get("x-action-token")?) {
-            let (user, delivery) =
-                verify_action_token(&config.secret_key, &token, now_ms() / 1000).ok_or(ApiError::Unauthenticated)?;
-            Principal::Action { user, delivery }
-        } else if let (Route::AddWebPush, Some(token)) = (route, headers.get("x-subscription-token")?) {
-            let (user, endpoint) =
-                verify_subscription_token(&config.secret_key, &token).ok_or(ApiError::Unauthenticated)?;
-            Principal::Subscription { user, endpoint }
-        } else {
-            return Err(ApiError::Unauthenticated.into());
-        };
+    let principal = if let Some(token) =
+        headers.get("x-user-token")?.or_else(|| query.get("user_token").map(str::to_owned))
+    {
+        let claims = config
+            .user_token_secrets()
+            .verify(|s| verify_user_token(&token, s, now_ms() / 1000))
+            .ok_or(ApiError::Unauthenticated)?;
+        Principal::User(claims.sub)
+    } else if let (Route::PatchDelivery, Some(token)) = (route, headers.get("x-action-token")?) {
+        let (user, delivery) = config
+            .secret_keys()
+            .verify(|k| verify_action_token(k, &token, now_ms() / 1000))
+            .ok_or(ApiError::Unauthenticated)?;
+        Principal::Action { user, delivery }
+    } else if let (Route::AddWebPush, Some(token)) = (route, headers.get("x-subscription-token")?) {
+        let (user, endpoint) =
+            config.secret_keys().verify(|k| verify_subscription_token(k, &token)).ok_or(ApiError::Unauthenticated)?;
+        Principal::Subscription { user, endpoint }
+    } else {
+        return Err(ApiError::Unauthenticated.into());
+    };
     let owner = match &principal {
         Principal::User(u) | Principal::Action { user: u, .. } | Principal::Subscription { user: u, .. } => u,
         _ => return Err(ApiError::Forbidden.into()),

@@ -1,5 +1,6 @@
 //! Configuration from wrangler vars and secrets.
 
+use tidings::auth::Rotating;
 use tidings::limits::RateLimit;
 use tidings::notify::push::parse_schedule;
 use tidings::validate::PushHosts;
@@ -30,6 +31,15 @@ pub struct Config {
     pub vapid_subject: String,
     /// `TIDINGS_ALLOWED_ORIGINS`: comma-separated origins browsers may call from (`*` = any).
     pub allowed_origins: Vec<String>,
+    /// `TIDINGS_SECRET_KEY_PREVIOUS`: still accepted during a rotation; empty when none.
+    pub secret_key_previous: String,
+    /// `TIDINGS_USER_TOKEN_SECRET_PREVIOUS`: still verifies user tokens during a rotation.
+    pub user_token_secret_previous: String,
+    /// `TIDINGS_VAPID_PUBLIC_KEY_PREVIOUS` and `TIDINGS_VAPID_PRIVATE_KEY_PREVIOUS`: the VAPID key
+    /// pair that subscriptions made before a rotation are still signed with.
+    pub vapid_public_key_previous: String,
+    /// See `vapid_public_key_previous`.
+    pub vapid_private_key_previous: String,
     /// `TIDINGS_PUSH_RETRY_SCHEDULE`: seconds before each retry of a push send
     /// (default `30,120,600,1800`; `1,2,4,8` in dev mode).
     pub retry_schedule: Vec<u32>,
@@ -66,6 +76,10 @@ impl Config {
                 .filter(|o| !o.is_empty())
                 .collect(),
             mobile: crate::mobile::config::MobileVars::from_env(env),
+            secret_key_previous: text(env, "TIDINGS_SECRET_KEY_PREVIOUS"),
+            user_token_secret_previous: text(env, "TIDINGS_USER_TOKEN_SECRET_PREVIOUS"),
+            vapid_public_key_previous: text(env, "TIDINGS_VAPID_PUBLIC_KEY_PREVIOUS"),
+            vapid_private_key_previous: text(env, "TIDINGS_VAPID_PRIVATE_KEY_PREVIOUS"),
             retry_schedule: parse_schedule(&text(env, "TIDINGS_PUSH_RETRY_SCHEDULE")).unwrap_or_else(|| {
                 if dev_mode {
                     vec![1, 2, 4, 8]
@@ -79,6 +93,23 @@ impl Config {
             limit_recipient: limit(env, "TIDINGS_RATE_LIMIT_RECIPIENT", DEFAULT_LIMIT_RECIPIENT),
             lease_seconds: tidings::jobs::lease_seconds(&text(env, "TIDINGS_LEASE_SECONDS")),
         }
+    }
+
+    /// The secret keys: the current one signs action and subscription tokens, both verify.
+    pub fn secret_keys(&self) -> Rotating<'_> {
+        Rotating { current: &self.secret_key, previous: &self.secret_key_previous }
+    }
+
+    /// The user-token secrets: both verify (`/dev/user-token` signs with the current one).
+    pub fn user_token_secrets(&self) -> Rotating<'_> {
+        Rotating { current: &self.user_token_secret, previous: &self.user_token_secret_previous }
+    }
+
+    /// The VAPID public keys a subscription may be bound to: the current one (served by
+    /// `/vapid`), and the previous one while its private key is configured too.
+    pub fn vapid_public_keys(&self) -> Rotating<'_> {
+        let previous = if self.vapid_private_key_previous.is_empty() { "" } else { &self.vapid_public_key_previous };
+        Rotating { current: &self.vapid_public_key, previous }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The `SendWebPush` job: one delivery to every valid subscription of its user.
 //! Any accepted → `sent`; 429/5xx/network → retried (Retry-After or the configured schedule)
-//! up to `MAX_ATTEMPTS`; 404/410 → subscription removed; 401/403 → subscription marked invalid;
+//! up to `MAX_ATTEMPTS`; 404/410 → subscription removed; 401/403, or a subscription made with a
+//! VAPID key that is neither the current nor the previous one → subscription marked invalid;
 //! no subscription left or everything refused → `failed` with the reason. A retry is a new
 //! generation of the delivery's lease (`jobs::submit`), due after its delay plus a lease.
 
@@ -45,14 +46,14 @@ pub async fn run(
     let mut subs = store::users::valid_web_push(&db, user).await?;
     // Stored before the allowlist (or before it changed): never sent to.
     let stored = subs.len();
-    subs.retain(|s| config.push_hosts.allows(&s.sub.endpoint));
+    subs.retain(|(s, _)| config.push_hosts.allows(&s.sub.endpoint));
     let not_allowed = subs.len() < stored;
     if not_allowed {
         console_error!("{} stored push endpoint(s) not on TIDINGS_PUSH_HOSTS skipped", stored - subs.len());
     }
     let valid = subs.len();
     if let Some(only) = only {
-        subs.retain(|s| only.contains(&s.sub.endpoint));
+        subs.retain(|(s, _)| only.contains(&s.sub.endpoint));
     }
     let other_device_accepted = status == Some(DeliveryStatus::Sent) && only.is_some() && subs.len() < valid;
     if status != Some(DeliveryStatus::Pending) && !other_device_accepted {
@@ -78,8 +79,8 @@ pub async fn run(
     let mut retry: Vec<String> = Vec::new();
     let mut retry_after: Option<u32> = None;
     let mut failure: Option<Outcome> = None;
-    for sub in &subs {
-        let outcome = sender.send(sub, &message).await.unwrap_or_else(|e| {
+    for (sub, key) in &subs {
+        let outcome = sender.send(sub, key.as_deref(), &message).await.unwrap_or_else(|e| {
             console_error!("web push request could not be built: {e}");
             Outcome::Rejected(0)
         });
@@ -93,7 +94,9 @@ pub async fn run(
             Outcome::Gone => {
                 store::users::remove_web_push(&db, user, endpoint).await?;
             }
-            Outcome::Unauthorized => store::users::invalidate_web_push(&db, user, endpoint, now).await?,
+            Outcome::Unauthorized | Outcome::KeyRetired => {
+                store::users::invalidate_web_push(&db, user, endpoint, now).await?
+            }
             Outcome::TooLarge | Outcome::Rejected(_) => {}
         }
         if !matches!(outcome, Outcome::Accepted | Outcome::Retry(_)) {

@@ -1,4 +1,5 @@
-//! One Web Push request: RFC 8291 body (WebCrypto), VAPID `Authorization` (JWT cached per
+//! One Web Push request: RFC 8291 body (WebCrypto), VAPID `Authorization` signed with the key
+//! the subscription was made with (the current or the previous one; JWT cached per key and
 //! push-service origin), `TTL`/`Urgency`/`Topic` headers; and what the push service answered.
 
 use crate::config::Config;
@@ -8,6 +9,7 @@ use js_sys::Uint8Array;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+use tidings::auth::Rotating;
 use tidings::model::WebPushToken;
 use tidings::notify::Urgency;
 use tidings::validate::B64URL;
@@ -34,6 +36,9 @@ pub enum Outcome {
     Retry(Option<u32>),
     /// Any other status.
     Rejected(u16),
+    /// Not sent: the subscription was made with a VAPID key that is neither the current nor
+    /// the previous one, so no push service would accept our signature for it.
+    KeyRetired,
 }
 
 impl Outcome {
@@ -58,11 +63,12 @@ impl Outcome {
             Outcome::TooLarge => "payload_too_large".into(),
             Outcome::Retry(_) => "retries_exhausted".into(),
             Outcome::Rejected(code) => format!("push_service_{code}"),
+            Outcome::KeyRetired => "vapid_key_retired".into(),
         }
     }
 }
 
-/// The VAPID key and JWT cache of this isolate.
+/// One VAPID key pair, imported, with its JWTs by push-service origin.
 struct Vapid {
     key: CryptoKey,
     public_b64: String,
@@ -71,13 +77,15 @@ struct Vapid {
 }
 
 thread_local! {
-    static VAPID: RefCell<Option<(String, Rc<Vapid>)>> = const { RefCell::new(None) };
+    /// The key pairs this isolate imported, by public key (current and previous).
+    static VAPID: RefCell<HashMap<String, Rc<Vapid>>> = RefCell::new(HashMap::new());
 }
 
 /// Encrypts and sends Web Push messages.
 pub struct Sender {
     crypto: WebCrypto,
-    vapid: Rc<Vapid>,
+    current: Rc<Vapid>,
+    previous: Option<Rc<Vapid>>,
 }
 
 /// Why no sender could be made.
@@ -85,58 +93,62 @@ pub struct Sender {
 pub struct NotConfigured(pub &'static str);
 
 impl Sender {
-    /// A sender with the deployment's VAPID key (imported once per isolate).
+    /// A sender with the deployment's VAPID keys (each imported once per isolate): the current
+    /// pair, and the previous one when `TIDINGS_VAPID_*_PREVIOUS` are set.
     pub async fn new(config: &Config) -> Result<Sender, NotConfigured> {
         let crypto = WebCrypto::new().map_err(|_| NotConfigured("crypto.subtle"))?;
-        let cached = VAPID.with(|v| {
-            v.borrow().as_ref().filter(|(pk, _)| *pk == config.vapid_public_key).map(|(_, vapid)| vapid.clone())
-        });
-        if let Some(vapid) = cached {
-            return Ok(Sender { crypto, vapid });
-        }
-        let private: [u8; 32] = B64URL
-            .decode(&config.vapid_private_key)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or(NotConfigured("TIDINGS_VAPID_PRIVATE_KEY"))?;
-        let public: [u8; 65] = B64URL
-            .decode(&config.vapid_public_key)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or(NotConfigured("TIDINGS_VAPID_PUBLIC_KEY"))?;
-        let key = crypto.import_signing_key(&private, &public).await.map_err(|_| NotConfigured("VAPID key pair"))?;
-        let vapid = Rc::new(Vapid {
-            key,
-            public_b64: config.vapid_public_key.clone(),
-            subject: config.vapid_subject.clone(),
-            jwts: RefCell::new(HashMap::new()),
-        });
-        VAPID.with(|v| *v.borrow_mut() = Some((config.vapid_public_key.clone(), vapid.clone())));
-        Ok(Sender { crypto, vapid })
+        let subject = &config.vapid_subject;
+        let current = import(&crypto, &config.vapid_public_key, &config.vapid_private_key, subject)
+            .await
+            .map_err(|_| NotConfigured("TIDINGS_VAPID_PUBLIC_KEY / TIDINGS_VAPID_PRIVATE_KEY"))?;
+        let (public, private) = (&config.vapid_public_key_previous, &config.vapid_private_key_previous);
+        let previous =
+            if public.is_empty() && private.is_empty() {
+                None
+            } else {
+                Some(import(&crypto, public, private, subject).await.map_err(|_| {
+                    NotConfigured("TIDINGS_VAPID_PUBLIC_KEY_PREVIOUS / TIDINGS_VAPID_PRIVATE_KEY_PREVIOUS")
+                })?)
+            };
+        Ok(Sender { crypto, current, previous })
     }
 
-    /// `vapid t=…, k=…` for `endpoint`, from the per-origin cache while it has an hour left.
-    async fn authorization(&self, endpoint: &str, now_s: i64) -> Result<String, webpush::VapidError> {
-        let claims = Claims::new(endpoint, &self.vapid.subject, now_s)?;
-        let cached =
-            self.vapid.jwts.borrow().get(&claims.aud).filter(|(_, exp)| exp - now_s > JWT_REFRESH_SECONDS).cloned();
+    /// The key pair for a subscription made with `key`: `None` (a row from before keys were
+    /// recorded) is the current key; a key neither current nor previous has none.
+    fn vapid_for(&self, key: Option<&str>) -> Option<&Vapid> {
+        let previous = self.previous.as_ref().map_or("", |v| v.public_b64.as_str());
+        let public = webpush::vapid::signing_key(key, Rotating { current: &self.current.public_b64, previous })?;
+        [Some(&self.current), self.previous.as_ref()]
+            .into_iter()
+            .flatten()
+            .find(|v| v.public_b64 == public)
+            .map(|v| &**v)
+    }
+
+    /// `vapid t=…, k=…` for `endpoint`, from the key's per-origin cache while it has an hour left.
+    async fn authorization(&self, vapid: &Vapid, endpoint: &str, now_s: i64) -> Result<String, webpush::VapidError> {
+        let claims = Claims::new(endpoint, &vapid.subject, now_s)?;
+        let cached = vapid.jwts.borrow().get(&claims.aud).filter(|(_, exp)| exp - now_s > JWT_REFRESH_SECONDS).cloned();
         let jwt = match cached {
             Some((jwt, _)) => jwt,
             None => {
-                let jwt = webpush::sign_jwt(&self.crypto, &self.vapid.key, &claims).await?;
-                self.vapid.jwts.borrow_mut().insert(claims.aud.clone(), (jwt.clone(), claims.exp));
+                let jwt = webpush::sign_jwt(&self.crypto, &vapid.key, &claims).await?;
+                vapid.jwts.borrow_mut().insert(claims.aud.clone(), (jwt.clone(), claims.exp));
                 jwt
             }
         };
-        Ok(webpush::authorization(&jwt, &self.vapid.public_b64))
+        Ok(webpush::authorization(&jwt, &vapid.public_b64))
     }
 
-    /// The encrypted body and headers for one message to `sub`.
+    /// The encrypted body and headers for one message to `sub`, made with VAPID key `key`
+    /// (`None`: the current one); `Ok(None)` when that key is retired.
     pub async fn prepare(
         &self,
         sub: &WebPushToken,
+        key: Option<&str>,
         message: &Message<'_>,
-    ) -> Result<(Vec<u8>, Vec<(&'static str, String)>), String> {
+    ) -> Result<Option<(Vec<u8>, Vec<(&'static str, String)>)>, String> {
+        let Some(vapid) = self.vapid_for(key) else { return Ok(None) };
         let ua_public: [u8; 65] = B64URL
             .decode(&sub.sub.keys.p256dh)
             .ok()
@@ -151,7 +163,10 @@ impl Sender {
             .await
             .map_err(|e| e.to_string())?;
         let mut headers = vec![
-            ("authorization", self.authorization(&sub.sub.endpoint, message.now_s).await.map_err(|e| e.to_string())?),
+            (
+                "authorization",
+                self.authorization(vapid, &sub.sub.endpoint, message.now_s).await.map_err(|e| e.to_string())?,
+            ),
             ("ttl", message.ttl.to_string()),
             ("urgency", message.urgency.as_str().to_owned()),
             ("content-encoding", "aes128gcm".to_owned()),
@@ -160,12 +175,12 @@ impl Sender {
         if let Some(topic) = message.topic {
             headers.push(("topic", topic.to_owned()));
         }
-        Ok((body, headers))
+        Ok(Some((body, headers)))
     }
 
-    /// Sends one message to `sub` and classifies the answer.
-    pub async fn send(&self, sub: &WebPushToken, message: &Message<'_>) -> Result<Outcome, String> {
-        let (body, headers) = self.prepare(sub, message).await?;
+    /// Sends one message to `sub`, made with VAPID key `key`, and classifies the answer.
+    pub async fn send(&self, sub: &WebPushToken, key: Option<&str>, message: &Message<'_>) -> Result<Outcome, String> {
+        let Some((body, headers)) = self.prepare(sub, key, message).await? else { return Ok(Outcome::KeyRetired) };
         let h = Headers::new();
         for (name, value) in &headers {
             h.set(name, value).map_err(|e| e.to_string())?;
@@ -196,4 +211,22 @@ pub struct Message<'a> {
     pub topic: Option<&'a str>,
     /// Now, seconds since the epoch.
     pub now_s: i64,
+}
+
+/// The imported pair `(public, private)` (base64url), from this isolate's cache when it has it.
+async fn import(crypto: &WebCrypto, public: &str, private: &str, subject: &str) -> Result<Rc<Vapid>, ()> {
+    if let Some(v) = VAPID.with(|c| c.borrow().get(public).cloned()) {
+        return Ok(v);
+    }
+    let private: [u8; 32] = B64URL.decode(private).ok().and_then(|b| b.try_into().ok()).ok_or(())?;
+    let public_bytes: [u8; 65] = B64URL.decode(public).ok().and_then(|b| b.try_into().ok()).ok_or(())?;
+    let key = crypto.import_signing_key(&private, &public_bytes).await.map_err(|_| ())?;
+    let vapid = Rc::new(Vapid {
+        key,
+        public_b64: public.to_owned(),
+        subject: subject.to_owned(),
+        jwts: RefCell::new(HashMap::new()),
+    });
+    VAPID.with(|c| c.borrow_mut().insert(public.to_owned(), vapid.clone()));
+    Ok(vapid)
 }

@@ -88,9 +88,10 @@ pub async fn push_bench(mut ctx: Ctx) -> Answer {
     let mut total = 0usize;
     for _ in 0..input.n.min(100_000) {
         let (body, headers) = sender
-            .prepare(&input.subscription, &message)
+            .prepare(&input.subscription, None, &message)
             .await
-            .map_err(|e| ApiError::field("subscription", "invalid", e))?;
+            .map_err(|e| ApiError::field("subscription", "invalid", e))?
+            .ok_or(ApiError::Internal)?;
         total += body.len() + headers.len();
     }
     json(200, &json!({ "n": input.n, "bytes": total }))

@@ -5,30 +5,34 @@ use crate::auth::Principal;
 use crate::http::{self, json, no_content, Answer, Query};
 use crate::platform::now_ms;
 use crate::store;
+use crate::store::users::VapidKey;
 use tidings::notify::push;
 use tidings::{users, ApiError};
 
 /// Registers a subscription (or, with a subscription token, replaces the one it names) and
 /// answers it with the `subscription_token` the service worker keeps for
-/// `pushsubscriptionchange`.
+/// `pushsubscriptionchange`. The subscription is bound to the VAPID key the browser names in
+/// `applicationServerKey` (the current or the previous one), else to the current key.
 pub async fn add_web_push(mut ctx: Ctx) -> Answer {
     let body = http::body(&mut ctx.req).await?;
     let id = ctx.user_id()?;
-    let (sub, old_endpoint) = users::parse_web_push(&body, &ctx.config.push_hosts)?;
+    let parsed = users::parse_web_push(&body, &ctx.config.push_hosts, ctx.config.vapid_public_keys())?;
+    let (sub, old_endpoint) = (parsed.token, parsed.old_endpoint);
+    let key = VapidKey { current: &ctx.config.vapid_public_key, named: parsed.vapid_key.as_deref() };
     let db = ctx.db()?;
     let created = match (&ctx.principal, old_endpoint) {
         (Principal::Subscription { endpoint, .. }, Some(old)) if *endpoint == old => {
-            store::users::replace_web_push(&db, id, &old, &sub, now_ms()).await?;
+            store::users::replace_web_push(&db, id, &old, &sub, key, now_ms()).await?;
             true
         }
         (Principal::Subscription { .. }, _) => {
             return Err(ApiError::Forbidden.into());
         }
         (_, Some(old)) => {
-            store::users::replace_web_push(&db, id, &old, &sub, now_ms()).await?;
+            store::users::replace_web_push(&db, id, &old, &sub, key, now_ms()).await?;
             true
         }
-        (_, None) => store::users::put_web_push(&db, id, &sub, now_ms()).await?,
+        (_, None) => store::users::put_web_push(&db, id, &sub, key, now_ms()).await?,
     };
     let token = push::subscription_token(&ctx.config.secret_key, id, &sub.sub.endpoint);
     let mut answer = serde_json::to_value(&sub).map_err(|_| ApiError::Internal)?;

@@ -39,14 +39,15 @@ pub async fn get(ctx: Ctx) -> Answer {
 pub async fn put(mut ctx: Ctx) -> Answer {
     let body = http::body(&mut ctx.req).await?;
     let change = users::parse_put(ctx.param(), &body, &ctx.config.push_hosts)?;
-    let (user, created) = store::users::apply(&ctx.db()?, &change, now_ms(), false).await?;
+    let (user, created) =
+        store::users::apply(&ctx.db()?, &change, now_ms(), false, &ctx.config.vapid_public_key).await?;
     json(if created { 201 } else { 200 }, &user.into_user(true))
 }
 
 pub async fn create(mut ctx: Ctx) -> Answer {
     let body = http::body(&mut ctx.req).await?;
     let change = users::parse_create(&body, new_id("usr"), &ctx.config.push_hosts)?;
-    let (user, _) = store::users::apply(&ctx.db()?, &change, now_ms(), true).await?;
+    let (user, _) = store::users::apply(&ctx.db()?, &change, now_ms(), true, &ctx.config.vapid_public_key).await?;
     json(201, &user.into_user(true))
 }
 

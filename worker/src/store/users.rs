@@ -1,4 +1,9 @@
 //! The user directory in D1: `users`, `push_tokens`, `webpush_subscriptions`.
+//!
+//! Each web push subscription remembers the VAPID public key it was made with (`vapid_key`):
+//! the key the browser named when it registered, else, for a new row, the current key; a row
+//! written again for the same endpoint keeps its key unless the browser names one (an endpoint
+//! is one browser subscription, and a browser cannot change its key without a new endpoint).
 
 use super::{changes, num, stmt, text, unique_violation};
 use crate::http::Fail;
@@ -77,11 +82,13 @@ pub async fn list(db: &D1Database, after: i64, limit: u32) -> Result<Vec<(i64, S
 /// Applies a validated change in one transaction and reads the user back.
 /// `create_only` refuses an existing id (409); otherwise the user is created if missing.
 /// Returns the user and whether it was created.
+/// `vapid_key` is the current VAPID public key, which new subscriptions are bound to.
 pub async fn apply(
     db: &D1Database,
     change: &UserChange,
     now: i64,
     create_only: bool,
+    vapid_key: &str,
 ) -> Result<(StoredUser, bool), Fail> {
     let id = change.id.as_str();
     let insert = if create_only {
@@ -111,7 +118,7 @@ pub async fn apply(
         Patch::Null => batch.push(stmt(db, "DELETE FROM webpush_subscriptions WHERE user_id = ?1", &[text(id)])?),
         Patch::Value(subs) => {
             for s in subs {
-                batch.push(upsert_web_push(db, id, s, now)?);
+                batch.push(upsert_web_push(db, id, s, VapidKey::current(vapid_key), now)?);
             }
         }
     }
@@ -142,13 +149,44 @@ fn upsert_push_token(db: &D1Database, user_id: &str, t: &PushToken, now: i64) ->
     )
 }
 
-fn upsert_web_push(db: &D1Database, user_id: &str, s: &WebPushToken, now: i64) -> Result<D1PreparedStatement, Fail> {
+/// The VAPID key a subscription is written with (see the module doc).
+#[derive(Debug, Clone, Copy)]
+pub struct VapidKey<'a> {
+    /// The current key: a new row's key when the browser named none.
+    pub current: &'a str,
+    /// The key the browser named (validated: the current or the previous one).
+    pub named: Option<&'a str>,
+}
+
+impl<'a> VapidKey<'a> {
+    /// No key named: new rows get `current`, existing rows keep theirs.
+    pub fn current(current: &'a str) -> Self {
+        VapidKey { current, named: None }
+    }
+}
+
+fn upsert_web_push(
+    db: &D1Database,
+    user_id: &str,
+    s: &WebPushToken,
+    key: VapidKey,
+    now: i64,
+) -> Result<D1PreparedStatement, Fail> {
     stmt(
         db,
-        "INSERT INTO webpush_subscriptions (endpoint, user_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
+        "INSERT INTO webpush_subscriptions (endpoint, user_id, body, created_at, updated_at, vapid_key)
+           VALUES (?1, ?2, ?3, ?4, ?4, COALESCE(?6, ?5))
          ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, body = excluded.body,
-           invalid_at = NULL, updated_at = excluded.updated_at",
-        &[text(&s.sub.endpoint), text(user_id), text(&serde_json::to_string(s)?), num(now)],
+           invalid_at = NULL, updated_at = excluded.updated_at,
+           vapid_key = COALESCE(?6, webpush_subscriptions.vapid_key, ?5)",
+        &[
+            text(&s.sub.endpoint),
+            text(user_id),
+            text(&serde_json::to_string(s)?),
+            num(now),
+            text(key.current),
+            key.named.map(text).unwrap_or(JsValue::NULL),
+        ],
     )
 }
 
@@ -182,8 +220,14 @@ async fn put_keyed(
 }
 
 /// Stores a web push subscription for the user; true when it is new for them.
-pub async fn put_web_push(db: &D1Database, user_id: &str, s: &WebPushToken, now: i64) -> Result<bool, Fail> {
-    let write = upsert_web_push(db, user_id, s, now)?;
+pub async fn put_web_push(
+    db: &D1Database,
+    user_id: &str,
+    s: &WebPushToken,
+    key: VapidKey<'_>,
+    now: i64,
+) -> Result<bool, Fail> {
+    let write = upsert_web_push(db, user_id, s, key, now)?;
     put_keyed(db, user_id, "SELECT user_id FROM webpush_subscriptions WHERE endpoint = ?1", &s.sub.endpoint, write, now)
         .await
 }
@@ -243,21 +287,24 @@ pub fn ensure_all(db: &D1Database, user_ids: &[String], now: i64) -> Result<D1Pr
     )
 }
 
-/// The user's web push subscriptions that the push service has not refused.
-pub async fn valid_web_push(db: &D1Database, user_id: &str) -> Result<Vec<WebPushToken>, Fail> {
+/// The user's web push subscriptions that the push service has not refused, each with the
+/// VAPID public key it was made with (`None`: a row from before keys were recorded).
+pub async fn valid_web_push(db: &D1Database, user_id: &str) -> Result<Vec<(WebPushToken, Option<String>)>, Fail> {
     #[derive(Deserialize)]
     struct Body {
         body: String,
+        vapid_key: Option<String>,
     }
     let rows: Vec<Body> = stmt(
         db,
-        "SELECT body FROM webpush_subscriptions WHERE user_id = ?1 AND invalid_at IS NULL ORDER BY created_at, endpoint",
+        "SELECT body, vapid_key FROM webpush_subscriptions WHERE user_id = ?1 AND invalid_at IS NULL
+         ORDER BY created_at, endpoint",
         &[text(user_id)],
     )?
     .all()
     .await?
     .results()?;
-    rows.into_iter().map(|r| Ok(serde_json::from_str(&r.body)?)).collect()
+    rows.into_iter().map(|r| Ok((serde_json::from_str(&r.body)?, r.vapid_key))).collect()
 }
 
 /// Marks a subscription invalid (the push service refused our VAPID key for it).
@@ -310,6 +357,7 @@ pub async fn replace_web_push(
     user_id: &str,
     old: &str,
     new: &WebPushToken,
+    key: VapidKey<'_>,
     now: i64,
 ) -> Result<(), Fail> {
     db.batch(vec![
@@ -318,7 +366,7 @@ pub async fn replace_web_push(
             "DELETE FROM webpush_subscriptions WHERE user_id = ?1 AND endpoint = ?2",
             &[text(user_id), text(old)],
         )?,
-        upsert_web_push(db, user_id, new, now)?,
+        upsert_web_push(db, user_id, new, key, now)?,
     ])
     .await?;
     Ok(())
