@@ -39,3 +39,17 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   say "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# Python: schemathesis, the API fuzzer of scripts/test-contract.sh, pinned, in .venv.
+SCHEMATHESIS=4.32.5
+if [ "$(.venv/bin/st --version 2>/dev/null)" != "st, version $SCHEMATHESIS" ]; then
+  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    say "apt-get install python3-venv"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
+  fi
+  say "pip install schemathesis==$SCHEMATHESIS into .venv (once)"
+  python3 -m venv .venv
+  .venv/bin/pip install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS"
+fi

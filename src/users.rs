@@ -69,10 +69,8 @@ const MAX_TEXT: usize = 1024;
 pub fn parse_put(path_id: &str, body: &[u8], dev_mode: bool) -> Result<UserChange, ApiError> {
     validate::id("userId", path_id)?;
     let input: UserInput = parse_body(body)?;
-    if let Some(id) = input.id.value() {
-        if id != path_id {
-            return Err(ApiError::field("id", "invalid", "id in the body must match the id in the path"));
-        }
+    if input.id.is_present() {
+        return Err(ApiError::field("id", "invalid", "id is the path's {userId}; leave it out of a PUT body"));
     }
     input.into_change(path_id.to_owned(), dev_mode)
 }
@@ -107,8 +105,8 @@ impl UserInput {
             }
         }
         let text = |field: &str, p: &Patch<String>, check: fn(&str, &str) -> Result<(), FieldError>| match p {
-            Patch::Value(v) if v.len() > MAX_TEXT => {
-                Err(FieldError::new(field, "too_long", format!("{field} must be at most {MAX_TEXT} bytes")))
+            Patch::Value(v) if v.chars().count() > MAX_TEXT => {
+                Err(FieldError::new(field, "too_long", format!("{field} must be at most {MAX_TEXT} characters")))
             }
             Patch::Value(v) => check(field, v),
             _ => Ok(()),
@@ -194,8 +192,8 @@ fn dedupe<T>(patch: Patch<Vec<T>>, key: impl Fn(&T) -> String) -> Patch<Vec<T>> 
 /// Validates a push token; errors name fields under `prefix`.
 pub fn check_push_token(prefix: &str, t: &PushToken) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    if t.token.is_empty() || t.token.len() > 4096 {
-        errors.push(FieldError::new(format!("{prefix}.token"), "invalid", "token must be 1 to 4096 bytes"));
+    if t.token.is_empty() || t.token.chars().count() > 4096 {
+        errors.push(FieldError::new(format!("{prefix}.token"), "invalid", "token must be 1 to 4096 characters"));
     }
     if t.device.device_id.is_empty() {
         errors.push(FieldError::new(

@@ -95,9 +95,9 @@ pub struct Notification {
 fn text_field(errors: &mut Vec<FieldError>, name: &str, value: Option<&Value>, max: usize) {
     match value {
         None | Some(Value::Null) => {}
-        Some(Value::String(s)) if s.len() <= max => {}
+        Some(Value::String(s)) if s.chars().count() <= max => {}
         Some(Value::String(_)) => {
-            errors.push(FieldError::new(name, "too_long", format!("{name} must be at most {max} bytes")))
+            errors.push(FieldError::new(name, "too_long", format!("{name} must be at most {max} characters")))
         }
         Some(_) => errors.push(FieldError::new(name, "wrong_type", format!("{name} must be a string"))),
     }
@@ -168,8 +168,8 @@ fn finish(
         None => channels.push(ChannelType::InApp),
     }
     for (name, value) in [("topic", &input.topic), ("category", &input.category), ("actor_id", &input.actor_id)] {
-        if value.as_ref().is_some_and(|v| v.is_empty() || v.len() > 256) {
-            errors.push(FieldError::new(name, "invalid", format!("{name} must be 1 to 256 bytes")));
+        if value.as_ref().is_some_and(|v| v.is_empty() || v.chars().count() > 256) {
+            errors.push(FieldError::new(name, "invalid", format!("{name} must be 1 to 256 characters")));
         }
     }
     text_field(&mut errors, "data.subject", input.data.get("subject"), 1024);

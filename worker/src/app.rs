@@ -48,11 +48,13 @@ impl Ctx {
 pub async fn handle(req: Request, env: Env, background: Context) -> Response {
     let request_id = new_id("req");
     let config = Config::from_env(&env);
-    let origin = req.headers().get("origin").ok().flatten().filter(|o| cors::allowed(&config, o));
+    let asked_origin = req.headers().get("origin").ok().flatten();
+    let origin = asked_origin.clone().filter(|o| cors::allowed(&config, o));
     let result = if req.method() == Method::Options {
-        match &origin {
-            Some(o) => cors::preflight(o).map_err(Fail::from),
-            None => Err(ApiError::Forbidden.into()),
+        match (&origin, asked_origin) {
+            (Some(o), _) => cors::preflight(o).map_err(Fail::from),
+            (None, None) => options(&req.path()),
+            (None, Some(_)) => Err(ApiError::Forbidden.into()),
         }
     } else {
         dispatch(req, env, config, &request_id, &background).await
@@ -117,6 +119,20 @@ async fn dispatch(req: Request, env: Env, config: Config, request_id: &str, back
         Route::RunBulk => routes::bulk::run(ctx).await,
         Route::GetBulk => routes::bulk::get(ctx).await,
         Route::ListBulkUsers => routes::bulk::users(ctx).await,
+    }
+}
+
+/// `OPTIONS` without `Origin` (not a CORS preflight): 204 with the path's methods in `Allow`.
+fn options(path: &str) -> Answer {
+    match resolve("OPTIONS", path) {
+        Err(ApiError::MethodNotAllowed { mut allowed, .. }) => {
+            allowed.push("OPTIONS");
+            let mut r = Response::empty()?.with_status(204);
+            r.headers_mut().set("allow", &allowed.join(", "))?;
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+        Ok(_) => Err(ApiError::Internal.into()),
     }
 }
 

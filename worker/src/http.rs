@@ -40,10 +40,15 @@ pub fn no_content() -> Answer {
     Ok(Response::empty()?.with_status(204))
 }
 
-/// The error envelope for `e`.
+/// The error envelope for `e`; a 405 also carries `Allow` with the path's methods (RFC 9110).
 pub fn error_response(e: &ApiError, request_id: &str) -> Response {
     match Response::from_json(&e.envelope(request_id)) {
-        Ok(r) => r.with_status(e.status()),
+        Ok(mut r) => {
+            if let ApiError::MethodNotAllowed { allowed, .. } = e {
+                let _ = r.headers_mut().set("allow", &allowed.join(", "));
+            }
+            r.with_status(e.status())
+        }
         Err(_) => Response::error("internal", 500).unwrap_or_else(|_| Response::empty().expect("empty response")),
     }
 }
