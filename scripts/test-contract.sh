@@ -11,7 +11,8 @@
 #  - /users/{userId}/feed/socket: a WebSocket upgrade, not an HTTP exchange (tests/e2e/realtime.rs
 #    covers it);
 #  - /dev/*: dev-mode-only helpers for the demo page and benchmarks, not the production API.
-# Usage: scripts/test-contract.sh  (CONTRACT_EXAMPLES=n per operation, CONTRACT_SEED=s)
+# Usage: scripts/test-contract.sh [extra st run options]  (CONTRACT_EXAMPLES=n per operation,
+# CONTRACT_SEED=s)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -41,7 +42,7 @@ PYTHONPATH="$root/tests/contract" SCHEMATHESIS_HOOKS=hooks \
   --exclude-operation-id feedSocket \
   --request-timeout 30 \
   --no-color \
-  --report ndjson --report-dir "$out" || status=$?
+  --report ndjson --report-dir "$out" "$@" || status=$?
 requests=$(grep -c '"ScenarioFinished"\|"request"' "$out"/*.ndjson 2>/dev/null || true)
 echo "[contract] $(( $(date +%s) - start )) s; report lines with requests: ${requests:-?}"
 exit "$status"

@@ -66,7 +66,7 @@ struct NotificationInput {
     #[serde(default)]
     actor_id: Option<String>,
     #[serde(default)]
-    ttl: Option<u32>,
+    ttl: Option<serde_json::Number>,
     #[serde(default)]
     urgency: Option<Urgency>,
 }
@@ -180,10 +180,19 @@ fn finish(
     if !has_text("subject") && !has_text("body") {
         errors.push(FieldError::new("data.subject", "required", "data needs a subject or a body"));
     }
-    let ttl = input.ttl.unwrap_or(DEFAULT_TTL);
-    if ttl > MAX_TTL {
-        errors.push(FieldError::new("ttl", "out_of_range", format!("ttl must be between 0 and {MAX_TTL} seconds")));
-    }
+    // JSON Schema's integers include `60.0`; any whole number in range is accepted.
+    let ttl = match input.ttl.as_ref().and_then(serde_json::Number::as_f64) {
+        None => DEFAULT_TTL,
+        Some(t) if t.fract() != 0.0 => {
+            errors.push(FieldError::new("ttl", "wrong_type", "ttl must be a whole number of seconds"));
+            0
+        }
+        Some(t) if (0.0..=f64::from(MAX_TTL)).contains(&t) => t as u32,
+        Some(_) => {
+            errors.push(FieldError::new("ttl", "out_of_range", format!("ttl must be between 0 and {MAX_TTL} seconds")));
+            0
+        }
+    };
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

@@ -42,8 +42,8 @@ pub fn id(field: &str, value: &str) -> Check {
 const ATEXT: &[u8] = b"!#$%&'*+/=?^_`{|}~-";
 
 /// An email address: `local@domain.tld` in ASCII (internationalised domains in their punycode
-/// form), at most 254 characters; the local part a dot-atom (RFC 5322 `atext` runs joined by
-/// single dots; SMTP's 64-octet limit is left to the mail provider), the domain labels of letters, digits and inner hyphens, at least
+/// form), at most 254 characters; the local part a dot-atom of at most 64 (RFC 5322 `atext`
+/// runs joined by single dots), the domain labels of letters, digits and inner hyphens, at least
 /// two. `/openapi.json` says the same as a pattern.
 pub fn email(field: &str, value: &str) -> Check {
     let bad = || FieldError::new(field, "invalid", format!("{field} must be an email address like name@example.com"));
@@ -56,7 +56,7 @@ pub fn email(field: &str, value: &str) -> Check {
             && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
     };
     let ok = value.len() <= 254
-        && !local.is_empty()
+        && (1..=64).contains(&local.len())
         && local
             .split('.')
             .all(|run| !run.is_empty() && run.bytes().all(|c| c.is_ascii_alphanumeric() || ATEXT.contains(&c)))
@@ -95,6 +95,11 @@ pub fn endpoint(field: &str, value: &str, dev_mode: bool) -> Check {
         _ => return Err(bad("must be an https:// URL")),
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if !url_path(&rest[authority.len()..]) {
+        return Err(bad(
+            "must be a URL whose path (after the host) is empty or starts with /, in RFC 3986 characters (no #, [ or ]; % before two hex digits)",
+        ));
+    }
     let host = match authority.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or(""),
         None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
@@ -107,6 +112,31 @@ pub fn endpoint(field: &str, value: &str, dev_mode: bool) -> Check {
         return Err(bad("must be an https:// URL (http:// is accepted only for loopback hosts in dev mode)"));
     }
     Ok(())
+}
+
+/// A URL's path and query as a push endpoint may have them: empty, or `/` and then RFC 3986
+/// characters (unreserved, sub-delims, `:@/?`, and `%` before two hex digits), no fragment.
+fn url_path(path: &str) -> bool {
+    let b = path.as_bytes();
+    if !b.is_empty() && b[0] != b'/' {
+        return false;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'%' {
+            if !(b.len() > i + 2 && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit()) {
+                return false;
+            }
+            i += 3;
+            continue;
+        }
+        if !(c.is_ascii_alphanumeric() || b"-._~:/?@!$&'()*+,;=".contains(&c)) {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Decodes base64url (padding optional) or refuses the field.
@@ -214,6 +244,17 @@ mod tests {
         assert!(endpoint("e", "ftp://example.com/p", false).is_err());
         assert!(endpoint("e", "https:///p", false).is_err());
         assert!(endpoint("e", "https://user@evil/p", false).is_err());
+        assert!(endpoint("e", "https://fcm.googleapis.com", false).is_ok());
+        assert!(endpoint("e", "https://fcm.googleapis.com/a%2Fb?x=1&y=(2)", false).is_ok());
+        for bad in [
+            "https://p.example/a{b",
+            "https://p.example/a#f",
+            "https://p.example/%zz",
+            "https://p.example/%2",
+            "https://p.example?x",
+        ] {
+            assert!(endpoint("e", bad, false).is_err(), "{bad}");
+        }
     }
 
     #[test]

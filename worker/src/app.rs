@@ -8,7 +8,7 @@ use crate::platform::{new_id, now_ms};
 use crate::routes;
 use tidings::route::{resolve, Route};
 use tidings::ApiError;
-use worker::{Context, Env, Method, Request, Response};
+use worker::{Context, Env, Request, Response};
 
 /// Everything a route handler gets.
 pub struct Ctx {
@@ -50,7 +50,7 @@ pub async fn handle(req: Request, env: Env, background: Context) -> Response {
     let config = Config::from_env(&env);
     let asked_origin = req.headers().get("origin").ok().flatten();
     let origin = asked_origin.clone().filter(|o| cors::allowed(&config, o));
-    let result = if req.method() == Method::Options {
+    let result = if req.inner().method() == "OPTIONS" {
         match (&origin, asked_origin) {
             (Some(o), _) => cors::preflight(o).map_err(Fail::from),
             (None, None) => options(&req.path()),
@@ -73,7 +73,8 @@ pub async fn handle(req: Request, env: Env, background: Context) -> Response {
 }
 
 async fn dispatch(req: Request, env: Env, config: Config, request_id: &str, background: &Context) -> Answer {
-    let method = req.method().to_string();
+    // The method as sent: workers-rs maps methods it does not know (QUERY, ...) to GET.
+    let method = req.inner().method();
     let matched = match resolve(&method, &req.path()) {
         Err(ApiError::RouteNotFound { path }) if method == "GET" || method == "HEAD" => {
             return static_asset(req, &env, path).await;
