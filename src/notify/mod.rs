@@ -288,6 +288,11 @@ mod tests {
         assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "channels": []})), vec!["channels"]);
         assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "channels": ["sms"]})), vec!["channels[0]"]);
         assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "ttl": 99999999})), vec!["ttl"]);
+        assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "ttl": 1.5})), vec!["ttl"]);
+        assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "ttl": -1})), vec!["ttl"]);
+        assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "ttl": "60"})), vec!["ttl"]);
+        let n = parse(br#"{"to":"a","data":{"body":"x"},"ttl":2419200.0,"topic":null}"#).unwrap();
+        assert_eq!(n.ttl, MAX_TTL);
         let many: Vec<String> = (0..1001).map(|i| format!("u{i}")).collect();
         assert_eq!(fields(json!({"to": many, "data": {"subject": "x"}})), vec!["to"]);
     }
