@@ -15,6 +15,7 @@ test: setup lint build
 	cargo test --workspace
 	scripts/test-browser.sh
 	scripts/test-demo.sh
+	scripts/test-contract.sh
 
 setup:
 	@scripts/setup.sh

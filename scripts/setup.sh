@@ -39,3 +39,26 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   say "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# Python: schemathesis, the API fuzzer of scripts/test-contract.sh, pinned, in .venv, on Python
+# 3.12+ when there is one (pyenv's, else the system's): under 3.11 its generator hits a CPython
+# bug (SystemError "AST constructor recursion depth mismatch") on deep request bodies.
+SCHEMATHESIS=4.32.5
+py=python3
+for candidate in python3.12 python3.13 "$(pyenv root 2>/dev/null)"/versions/3.12*/bin/python3 \
+  "$(pyenv root 2>/dev/null)"/versions/3.13*/bin/python3; do
+  if "$candidate" -c 'import venv, ensurepip' >/dev/null 2>&1; then py=$candidate; break; fi
+done
+if [ "$(.venv/bin/st --version 2>/dev/null)" != "st, version $SCHEMATHESIS" ] ||
+  [ "$(.venv/bin/python --version 2>/dev/null)" != "$("$py" --version 2>/dev/null)" ]; then
+  if ! "$py" -c 'import venv, ensurepip' 2>/dev/null; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    say "apt-get install python3-venv"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
+  fi
+  say "pip install schemathesis==$SCHEMATHESIS into .venv ($("$py" --version), once)"
+  rm -rf .venv
+  "$py" -m venv .venv
+  .venv/bin/pip install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS"
+fi

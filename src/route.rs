@@ -150,15 +150,22 @@ pub struct Matched {
     pub params: Vec<String>,
 }
 
-/// Finds the route for `method` and `path` (no query string).
-/// Unknown path → `RouteNotFound`; known path, other method → `MethodNotAllowed`.
+/// Finds the route for `method` and `path` (no query string). Where templates overlap, the
+/// path belongs to the most literal ones (`/users/x/deliveries/actions` is the actions route,
+/// not a delivery called `actions`). Unknown path → `RouteNotFound`; known path, other method →
+/// `MethodNotAllowed` with the path's methods.
 pub fn resolve(method: &str, path: &str) -> Result<Matched, ApiError> {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let mut allowed = Vec::new();
+    let mut candidates = Vec::new();
     for spec in ROUTES {
-        let Some(params) = match_template(spec.path, &segments)? else {
-            continue;
-        };
+        if let Some(params) = match_template(spec.path, &segments)? {
+            candidates.push((spec, params));
+        }
+    }
+    let literal = |s: &RouteSpec| s.path.split('/').filter(|p| !p.starts_with('{')).count();
+    let most = candidates.iter().map(|(s, _)| literal(s)).max().unwrap_or(0);
+    let mut allowed = Vec::new();
+    for (spec, params) in candidates.into_iter().filter(|(s, _)| literal(s) == most) {
         if spec.method == method {
             return Ok(Matched { spec: *spec, params });
         }
@@ -246,6 +253,11 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(matches!(resolve("GET", "/users/%ff"), Err(ApiError::Validation(_))));
+        match resolve("GET", "/users/x/deliveries/actions") {
+            Err(ApiError::MethodNotAllowed { allowed, .. }) => assert_eq!(allowed, vec!["POST"]),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(resolve("GET", "/users/x/deliveries/act").unwrap().spec.route, Route::GetDelivery);
     }
 
     #[test]

@@ -47,12 +47,20 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         || !matches!(b[10], b'T' | b't' | b' ')
         || b[13] != b':'
         || b[16] != b':'
+        || ![0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18].iter().all(|&i| b[i].is_ascii_digit())
     {
         return None;
     }
     let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
     let (y, mo, d, h, mi, se) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let month_days = match mo {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if !(1..=12).contains(&mo) || !(1..=month_days).contains(&d) || h > 23 || mi > 59 || se > 60 {
         return None;
     }
     let mut rest = &s[19..];
@@ -70,7 +78,11 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         b"Z" | b"z" => 0,
         [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
             let digit = |b: &u8| b.is_ascii_digit().then(|| i64::from(b - b'0'));
-            let minutes = (digit(h1)? * 10 + digit(h2)?) * 60 + digit(m1)? * 10 + digit(m2)?;
+            let (oh, om) = (digit(h1)? * 10 + digit(h2)?, digit(m1)? * 10 + digit(m2)?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let minutes = oh * 60 + om;
             if *sign == b'-' {
                 -minutes
             } else {
@@ -102,12 +114,17 @@ mod parse_tests {
     fn offsets_and_fractions() {
         assert_eq!(parse_rfc3339("2016-01-23T04:36:08Z"), Some(1_453_523_768_000));
         assert_eq!(parse_rfc3339("2016-01-23T05:36:08.5+01:00"), Some(1_453_523_768_500));
+        assert!(parse_rfc3339("2024-02-29T00:00:00Z").is_some());
         for bad in [
             "2016-01-23",
             "2016-13-01T00:00:00Z",
             "2016-01-23T04:36:08",
             "x016-01-23T04:36:08Z",
             "2016-01-23T04:36:08.Z",
+            "2026-02-29T00:00:00Z",
+            "2026-04-31T00:00:00Z",
+            "+016-01-23T04:36:08Z",
+            "2016-01-23T04:36:08+24:00",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }

@@ -70,10 +70,8 @@ const MAX_TEXT: usize = 1024;
 pub fn parse_put(path_id: &str, body: &[u8], hosts: &PushHosts) -> Result<UserChange, ApiError> {
     validate::id("userId", path_id)?;
     let input: UserInput = parse_body(body)?;
-    if let Some(id) = input.id.value() {
-        if id != path_id {
-            return Err(ApiError::field("id", "invalid", "id in the body must match the id in the path"));
-        }
+    if input.id.is_present() {
+        return Err(ApiError::field("id", "invalid", "id is the path's {userId}; leave it out of a PUT body"));
     }
     input.into_change(path_id.to_owned(), hosts)
 }
@@ -108,8 +106,8 @@ impl UserInput {
             }
         }
         let text = |field: &str, p: &Patch<String>, check: fn(&str, &str) -> Result<(), FieldError>| match p {
-            Patch::Value(v) if v.len() > MAX_TEXT => {
-                Err(FieldError::new(field, "too_long", format!("{field} must be at most {MAX_TEXT} bytes")))
+            Patch::Value(v) if v.chars().count() > MAX_TEXT => {
+                Err(FieldError::new(field, "too_long", format!("{field} must be at most {MAX_TEXT} characters")))
             }
             Patch::Value(v) => check(field, v),
             _ => Ok(()),
@@ -195,8 +193,8 @@ fn dedupe<T>(patch: Patch<Vec<T>>, key: impl Fn(&T) -> String) -> Patch<Vec<T>> 
 /// Validates a push token; errors name fields under `prefix`.
 pub fn check_push_token(prefix: &str, t: &PushToken) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    if t.token.is_empty() || t.token.len() > 4096 {
-        errors.push(FieldError::new(format!("{prefix}.token"), "invalid", "token must be 1 to 4096 bytes"));
+    if t.token.is_empty() || t.token.chars().count() > 4096 {
+        errors.push(FieldError::new(format!("{prefix}.token"), "invalid", "token must be 1 to 4096 characters"));
     }
     if t.device.device_id.is_empty() {
         errors.push(FieldError::new(
@@ -291,23 +289,41 @@ pub fn parse_web_push(
     let r: WebPushRegistration = parse_body(body)?;
     let token = WebPushToken { sub: r.sub, device: r.device };
     let mut errors = check_web_push("", &token, hosts);
-    let vapid_key = match r.application_server_key.as_deref().map(|k| known_vapid_key(k, vapid_keys)) {
+    // A well-formed key (a 65-byte uncompressed P-256 point) that this edge does not hold is a
+    // clash with its configuration (409), not a malformed field (400).
+    let mut unknown_key = false;
+    let vapid_key = match r.application_server_key.as_deref() {
         None => None,
-        Some(Some(k)) => Some(k.to_owned()),
-        Some(None) => {
+        Some(k) if !is_public_key(k) => {
             errors.push(FieldError::new(
                 "applicationServerKey",
                 "invalid",
-                "applicationServerKey must be the edge's VAPID public key (GET /vapid) or the one it replaced",
+                "applicationServerKey must be a VAPID public key: 65 bytes (an uncompressed P-256 point), base64url",
             ));
             None
         }
+        Some(k) => {
+            let known = known_vapid_key(k, vapid_keys);
+            unknown_key = known.is_none();
+            known.map(str::to_owned)
+        }
     };
-    if errors.is_empty() {
-        Ok(ParsedWebPush { token, old_endpoint: r.old_endpoint, vapid_key })
-    } else {
-        Err(ApiError::Validation(trim_prefix(errors)))
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(trim_prefix(errors)));
     }
+    if unknown_key {
+        return Err(ApiError::Conflict {
+            field: "applicationServerKey",
+            message: "applicationServerKey is not this edge's VAPID public key (GET /vapid) nor the one it replaced: subscribe again with GET /vapid's key".into(),
+        });
+    }
+    Ok(ParsedWebPush { token, old_endpoint: r.old_endpoint, vapid_key })
+}
+
+/// Whether `key` is base64url (padding optional) of a 65-byte uncompressed P-256 point's shape.
+fn is_public_key(key: &str) -> bool {
+    use base64::Engine;
+    validate::B64URL.decode(key).is_ok_and(|b| b.len() == 65 && b[0] == 4)
 }
 
 /// The configured key (current or previous) whose bytes `given` encodes, whatever its padding.
@@ -420,10 +436,8 @@ mod tests {
             assert_eq!(fields(parsed(bad).unwrap_err()), vec![("applicationServerKey".into(), "invalid")], "{bad}");
         }
         let retired = crate::auth::Rotating::single(current);
-        assert!(
-            parse_web_push(body(previous).as_bytes(), &PushHosts::default(), retired).is_err(),
-            "previous key deleted"
-        );
+        let e = parse_web_push(body(previous).as_bytes(), &PushHosts::default(), retired).unwrap_err();
+        assert!(matches!(e, ApiError::Conflict { field: "applicationServerKey", .. }), "previous key deleted: {e:?}");
     }
 
     #[test]

@@ -92,7 +92,7 @@ proptest! {
         let pairs = route::query_pairs(&query);
         let _ = query::parse_list(&pairs);
         let _ = tidings::paging::page_size(Some(&value));
-        let _ = tidings::paging::decode_token("users", "pageToken", &value);
+        let _ = tidings::paging::decode_token(tidings::paging::TokenKind::Users, "pageToken", &value);
         let _ = validate::email("e", &value);
         let _ = validate::e164("n", &value);
         let _ = validate::timezone("t", &value);

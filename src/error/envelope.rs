@@ -140,6 +140,8 @@ impl ApiError {
     pub fn headers(&self) -> Vec<(&'static str, String)> {
         match self {
             ApiError::RateLimited { retry_after, .. } => vec![("Retry-After", retry_after.to_string())],
+            // RFC 9110: a 405 names the methods the path has.
+            ApiError::MethodNotAllowed { allowed, .. } => vec![("Allow", allowed.join(", "))],
             _ => Vec::new(),
         }
     }

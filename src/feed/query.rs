@@ -2,7 +2,7 @@
 
 use crate::json::parse_body;
 use crate::model::{BulkAction, DeliveryFilter};
-use crate::paging::decode_token;
+use crate::paging::{decode_token, TokenKind};
 use crate::ApiError;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -40,7 +40,14 @@ fn boolean(name: &str, raw: &str) -> Result<bool, ApiError> {
     }
 }
 
-/// Parses the list query; unknown parameters are ignored, bad values are refused by name.
+fn cursor(name: &str, raw: &str) -> Result<Option<i64>, ApiError> {
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    decode_token(TokenKind::Deliveries, name, raw).map(Some)
+}
+
+/// Parses the list query (`after` and `before` together: the deliveries between them); unknown parameters are ignored, bad values are refused by name.
 pub fn parse_list(pairs: &[(String, String)]) -> Result<ListQuery, ApiError> {
     let mut q = ListQuery { filter: DeliveryFilter::default(), limit: DEFAULT_LIMIT, after: None, before: None };
     for (name, raw) in pairs {
@@ -54,8 +61,9 @@ pub fn parse_list(pairs: &[(String, String)]) -> Result<ListQuery, ApiError> {
                     )
                 })?
             }
-            "after" => q.after = Some(decode_token("deliveries", "after", raw)?),
-            "before" => q.before = Some(decode_token("deliveries", "before", raw)?),
+            // An empty cursor is no cursor (the first page), as `pageToken=` is on `GET /users`.
+            "after" => q.after = cursor("after", raw)?,
+            "before" => q.before = cursor("before", raw)?,
             "status" => q.filter.status = Some(enum_value(name, raw, "pending, sent, delivered, failed, skipped")?),
             "channel_type" => q.filter.channel_type = Some(enum_value(name, raw, "in_app, web_push")?),
             "archived" => q.filter.archived = enum_value(name, raw, "exclude, include, only")?,
@@ -64,9 +72,6 @@ pub fn parse_list(pairs: &[(String, String)]) -> Result<ListQuery, ApiError> {
             "seen" => q.filter.seen = Some(boolean(name, raw)?),
             _ => {}
         }
-    }
-    if q.after.is_some() && q.before.is_some() {
-        return Err(ApiError::field("before", "invalid", "give after or before, not both"));
     }
     Ok(q)
 }
@@ -110,7 +115,7 @@ mod tests {
     fn parses_filters_and_cursors() {
         let q = parse_list(&pairs(&format!(
             "limit=10&status=delivered&channel_type=in_app&read=false&archived=include&after={}",
-            encode_token("deliveries", 7)
+            encode_token(TokenKind::Deliveries, 7)
         )))
         .unwrap();
         assert_eq!(q.limit, 10);
@@ -130,8 +135,11 @@ mod tests {
         assert_eq!(field(parse_list(&pairs("read=yes"))), "read");
         assert_eq!(field(parse_list(&pairs("archived=never"))), "archived");
         assert_eq!(field(parse_list(&pairs("after=xyz"))), "after");
-        let t = encode_token("deliveries", 3);
-        assert_eq!(field(parse_list(&pairs(&format!("after={t}&before={t}")))), "before");
+        let t = encode_token(TokenKind::Deliveries, 3);
+        let both = parse_list(&pairs(&format!("after={t}&before={}", encode_token(TokenKind::Deliveries, 1)))).unwrap();
+        assert_eq!((both.after, both.before), (Some(3), Some(1)));
+        assert_eq!(parse_list(&pairs("after=&before=")).unwrap().after, None);
+        assert_eq!(field(parse_list(&pairs(&format!("after={}", encode_token(TokenKind::Users, 3))))), "after");
     }
 
     #[test]

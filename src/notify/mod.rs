@@ -103,7 +103,7 @@ struct NotificationInput {
     #[serde(default)]
     actor_id: Option<String>,
     #[serde(default)]
-    ttl: Option<u32>,
+    ttl: Option<serde_json::Number>,
     #[serde(default)]
     urgency: Option<Urgency>,
 }
@@ -135,9 +135,9 @@ pub struct Notification {
 fn text_field(errors: &mut Vec<FieldError>, name: &str, value: Option<&Value>, max: usize) {
     match value {
         None | Some(Value::Null) => {}
-        Some(Value::String(s)) if s.len() <= max => {}
+        Some(Value::String(s)) if s.chars().count() <= max => {}
         Some(Value::String(_)) => {
-            errors.push(FieldError::new(name, "too_long", format!("{name} must be at most {max} bytes")))
+            errors.push(FieldError::new(name, "too_long", format!("{name} must be at most {max} characters")))
         }
         Some(_) => errors.push(FieldError::new(name, "wrong_type", format!("{name} must be a string"))),
     }
@@ -208,8 +208,8 @@ fn finish(
         None => channels.push(ChannelType::InApp),
     }
     for (name, value) in [("topic", &input.topic), ("category", &input.category), ("actor_id", &input.actor_id)] {
-        if value.as_ref().is_some_and(|v| v.is_empty() || v.len() > 256) {
-            errors.push(FieldError::new(name, "invalid", format!("{name} must be 1 to 256 bytes")));
+        if value.as_ref().is_some_and(|v| v.is_empty() || v.chars().count() > 256) {
+            errors.push(FieldError::new(name, "invalid", format!("{name} must be 1 to 256 characters")));
         }
     }
     text_field(&mut errors, "data.subject", input.data.get("subject"), 1024);
@@ -220,10 +220,19 @@ fn finish(
     if !has_text("subject") && !has_text("body") {
         errors.push(FieldError::new("data.subject", "required", "data needs a subject or a body"));
     }
-    let ttl = input.ttl.unwrap_or(DEFAULT_TTL);
-    if ttl > MAX_TTL {
-        errors.push(FieldError::new("ttl", "out_of_range", format!("ttl must be between 0 and {MAX_TTL} seconds")));
-    }
+    // JSON Schema's integers include `60.0`; any whole number in range is accepted.
+    let ttl = match input.ttl.as_ref().and_then(serde_json::Number::as_f64) {
+        None => DEFAULT_TTL,
+        Some(t) if t.fract() != 0.0 => {
+            errors.push(FieldError::new("ttl", "wrong_type", "ttl must be a whole number of seconds"));
+            0
+        }
+        Some(t) if (0.0..=f64::from(MAX_TTL)).contains(&t) => t as u32,
+        Some(_) => {
+            errors.push(FieldError::new("ttl", "out_of_range", format!("ttl must be between 0 and {MAX_TTL} seconds")));
+            0
+        }
+    };
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -341,6 +350,11 @@ mod tests {
         assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "channels": []})), vec!["channels"]);
         assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "channels": ["sms"]})), vec!["channels[0]"]);
         assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "ttl": 99999999})), vec!["ttl"]);
+        assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "ttl": 1.5})), vec!["ttl"]);
+        assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "ttl": -1})), vec!["ttl"]);
+        assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "ttl": "60"})), vec!["ttl"]);
+        let n = parse(br#"{"to":"a","data":{"body":"x"},"ttl":2419200.0,"topic":null}"#).unwrap();
+        assert_eq!(n.ttl, MAX_TTL);
         let many: Vec<String> = (0..1001).map(|i| format!("u{i}")).collect();
         assert_eq!(fields(json!({"to": many, "data": {"subject": "x"}})), vec!["to"]);
     }

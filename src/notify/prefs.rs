@@ -62,8 +62,8 @@ pub fn parse(body: &[u8]) -> Result<Preferences, ApiError> {
     let mut errors = Vec::new();
     for (section, map) in [("categories", &prefs.categories), ("notifications", &prefs.notifications)] {
         for (key, p) in map {
-            if key.is_empty() || key.len() > 256 {
-                errors.push(FieldError::new(section, "invalid", format!("{section} keys must be 1 to 256 bytes")));
+            if key.is_empty() || key.chars().count() > 256 {
+                errors.push(FieldError::new(section, "invalid", format!("{section} keys must be 1 to 256 characters")));
             }
             for (i, r) in p.rules.iter().enumerate() {
                 for (name, value) in [("start", &r.start), ("until", &r.until)] {

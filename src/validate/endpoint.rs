@@ -10,7 +10,8 @@
 //! unless its pattern names it; names that only resolve privately (`localhost`, `*.local`,
 //! `*.internal`, `*.localdomain`, `*.home.arpa`, single labels, ...) unless a pattern names them.
 //! Allowed: a host matching a pattern, exactly (`fcm.googleapis.com`) or as a subdomain of a
-//! suffix pattern (`*.push.apple.com` matches `web.push.apple.com`, not `push.apple.com`).
+//! suffix pattern, one label deep as a TLS wildcard (RFC 6125) is (`*.push.apple.com` matches
+//! `web.push.apple.com`, not `push.apple.com` nor `a.web.push.apple.com`).
 //! In dev mode, `http://` or `https://` to `127.0.0.1`, `localhost` or `[::1]` on any port.
 
 use crate::FieldError;
@@ -176,7 +177,9 @@ impl PushHosts {
             let matches = if p.wildcard && p.host.is_empty() {
                 !private
             } else if p.wildcard {
-                host.strip_suffix(p.host.as_str()).is_some_and(|head| head.len() > 1 && head.ends_with('.'))
+                host.strip_suffix(p.host.as_str())
+                    .and_then(|head| head.strip_suffix('.'))
+                    .is_some_and(|label| !label.is_empty() && !label.contains('.'))
             } else {
                 host == p.host
             };

@@ -4,6 +4,7 @@ pub mod endpoint;
 mod timezones;
 
 pub use endpoint::PushHosts;
+pub use timezones::NAMES as TIMEZONES;
 
 use crate::FieldError;
 use base64::engine::{general_purpose::GeneralPurpose, DecodePaddingMode, GeneralPurposeConfig};
@@ -20,7 +21,8 @@ pub const B64URL: GeneralPurpose = GeneralPurpose::new(
 /// Longest id (user ids, identities) in characters.
 pub const MAX_ID_CHARS: usize = 256;
 
-/// A user id or identity: 1..256 characters, no `/`, no control characters.
+/// A user id or identity: 1..256 characters, no `/`, no control characters, not `.` or `..`
+/// (URLs normalise those away, so such a user could never be addressed by its path).
 pub fn id(field: &str, value: &str) -> Check {
     let n = value.chars().count();
     if n == 0 {
@@ -32,10 +34,19 @@ pub fn id(field: &str, value: &str) -> Check {
     if value.chars().any(|c| c == '/' || c.is_control()) {
         return Err(FieldError::new(field, "invalid", format!("{field} must not contain '/' or control characters")));
     }
+    if value == "." || value == ".." {
+        return Err(FieldError::new(field, "invalid", format!("{field} must not be `.` or `..`")));
+    }
     Ok(())
 }
 
-/// An email address: `local@domain.tld`, at most 254 characters, no spaces.
+/// The symbols RFC 5322 allows in an unquoted local part, besides letters and digits.
+const ATEXT: &[u8] = b"!#$%&'*+/=?^_`{|}~-";
+
+/// An email address: `local@domain.tld` in ASCII (internationalised domains in their punycode
+/// form), at most 254 characters; the local part a dot-atom of at most 64 (RFC 5322 `atext`
+/// runs joined by single dots), the domain labels of letters, digits and inner hyphens, at least
+/// two. `/openapi.json` says the same as a pattern.
 pub fn email(field: &str, value: &str) -> Check {
     let bad = || FieldError::new(field, "invalid", format!("{field} must be an email address like name@example.com"));
     let (local, domain) = value.rsplit_once('@').ok_or_else(bad)?;
@@ -44,12 +55,13 @@ pub fn email(field: &str, value: &str) -> Check {
             && l.len() <= 63
             && !l.starts_with('-')
             && !l.ends_with('-')
-            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+            && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
     };
     let ok = value.len() <= 254
-        && !local.is_empty()
-        && local.len() <= 64
-        && !local.chars().any(|c| c.is_whitespace() || c.is_control() || c == '@')
+        && (1..=64).contains(&local.len())
+        && local
+            .split('.')
+            .all(|run| !run.is_empty() && run.bytes().all(|c| c.is_ascii_alphanumeric() || ATEXT.contains(&c)))
         && domain.contains('.')
         && domain.split('.').all(label_ok);
     ok.then_some(()).ok_or_else(bad)
@@ -70,9 +82,45 @@ pub fn timezone(field: &str, value: &str) -> Check {
     })
 }
 
-/// A push endpoint on the policy's push service hosts (see [`endpoint`] for the rules).
+/// A push endpoint on the policy's push service hosts (see [`endpoint`] for the rules), whose
+/// path (after the host) is empty or starts with `/` and is in RFC 3986 characters.
 pub fn endpoint(field: &str, value: &str, hosts: &PushHosts) -> Check {
-    hosts.validate(field, value)
+    hosts.validate(field, value)?;
+    let rest = value.split_once("://").map_or("", |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if !url_path(&rest[authority.len()..]) {
+        return Err(FieldError::new(
+            field,
+            "invalid",
+            format!("{field} must be a URL whose path (after the host) is empty or starts with /, in RFC 3986 characters (no #, [ or ]; % before two hex digits)"),
+        ));
+    }
+    Ok(())
+}
+
+/// A URL's path and query as a push endpoint may have them: empty, or `/` and then RFC 3986
+/// characters (unreserved, sub-delims, `:@/?`, and `%` before two hex digits), no fragment.
+fn url_path(path: &str) -> bool {
+    let b = path.as_bytes();
+    if !b.is_empty() && b[0] != b'/' {
+        return false;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'%' {
+            if !(b.len() > i + 2 && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit()) {
+                return false;
+            }
+            i += 3;
+            continue;
+        }
+        if !(c.is_ascii_alphanumeric() || b"-._~:/?@!$&'()*+,;=".contains(&c)) {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Decodes base64url (padding optional) or refuses the field.
@@ -125,13 +173,33 @@ mod tests {
         assert!(id("id", "a/b").is_err());
         assert!(id("id", "a\u{0}b").is_err());
         assert!(id("id", "a\nb").is_err());
+        assert!(id("id", ".").is_err() && id("id", "..").is_err());
+        assert!(id("id", "...").is_ok() && id("id", ".a").is_ok());
     }
 
     #[test]
     fn emails_and_numbers() {
         assert!(email("email", "ada@example.com").is_ok());
         assert!(email("email", "a.b+c@sub.example.co").is_ok());
-        for bad in ["", "ada", "@example.com", "ada@", "ada@example", "a b@example.com", "ada@-x.com", "ada@x..com"] {
+        assert!(email("email", "o'hara!#$%&*+/=?^_`{|}~@x-1.example").is_ok());
+        assert!(email("email", "a.b.c@x.example").is_ok());
+        for bad in [
+            "",
+            "ada",
+            "@example.com",
+            "ada@",
+            "ada@example",
+            "a b@example.com",
+            "ada@-x.com",
+            "ada@x..com",
+            "ü@example.com",
+            "ada@bücher.de",
+            ".a@x.co",
+            "a.@x.co",
+            "a..b@x.co",
+            "a(b)@x.co",
+            "\"a\"@x.co",
+        ] {
             assert!(email("email", bad).is_err(), "{bad}");
         }
         assert!(e164("number", "+14155550123").is_ok());
@@ -147,6 +215,24 @@ mod tests {
         assert!(timezone("tz", "UTC").is_ok());
         assert!(timezone("tz", "Mars/Olympus").is_err());
         assert!(timezone("tz", "america/new_york").is_err());
+    }
+
+    #[test]
+    fn endpoints() {
+        let hosts = PushHosts::default();
+        assert!(endpoint("e", "https://fcm.googleapis.com/fcm/send/abc", &hosts).is_ok());
+        assert!(endpoint("e", "https://fcm.googleapis.com", &hosts).is_ok());
+        assert!(endpoint("e", "https://fcm.googleapis.com/a%2Fb?x=1&y=(2)", &hosts).is_ok());
+        for bad in [
+            "https://fcm.googleapis.com/a{b",
+            "https://fcm.googleapis.com/a#f",
+            "https://fcm.googleapis.com/%zz",
+            "https://fcm.googleapis.com/%2",
+            "https://fcm.googleapis.com?x",
+            "https://push.example.net/p",
+        ] {
+            assert!(endpoint("e", bad, &hosts).is_err(), "{bad}");
+        }
     }
 
     #[test]

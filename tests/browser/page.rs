@@ -412,7 +412,7 @@ async fn push_registration_is_idempotent_and_follows_the_browser() {
     // A bad subscription is refused by the edge with the field named.
     let bad = fake_subscription("https://fcm.googleapis.com/fcm/send/x", "AAAA", AUTH);
     let err = call(&push, "subscribe", &with(&bad)).await.expect_err("bad p256dh");
-    assert_eq!(get(&err, "code").as_string().as_deref(), Some("validation_failed"));
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("conflict"));
 }
 
 #[wasm_bindgen_test]
@@ -460,7 +460,7 @@ async fn sync_resubscribes_a_subscription_made_with_an_old_vapid_key() {
     let unknown = fake_subscription(&format!("https://fcm.googleapis.com/fcm/send/{}", unique("x")), P256DH, AUTH);
     made_with(&unknown, P256DH);
     let err = call(&push, "subscribe", &with(&unknown)).await.expect_err("unknown applicationServerKey");
-    assert_eq!(get(&err, "code").as_string().as_deref(), Some("validation_failed"));
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("conflict"));
     let field = get(&get(&get(&err, "details"), "fields"), "0");
     assert_eq!(get(&field, "field").as_string().as_deref(), Some("applicationServerKey"));
 }

@@ -87,6 +87,7 @@ fn list_filters_and_validation() {
         ("status=lost", "status"),
         ("read=maybe", "read"),
         ("after=%21", "after"),
+        ("before=dXNyAAAAAAAAAAA", "before"),
     ] {
         let r = get(&format!("{base}?{q}"));
         r.assert_error(400, "validation_failed");

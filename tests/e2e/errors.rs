@@ -10,6 +10,16 @@ fn unknown_route_and_wrong_method() {
     let r = call("PATCH", "/users/x", Some("{}"), Auth::Secret);
     r.assert_error(405, "bad_request");
     assert_eq!(r.body["error"]["details"]["allowed_methods"], json!(["GET", "PUT", "DELETE"]));
+    assert_eq!(r.headers.get("allow").map(String::as_str), Some("GET, PUT, DELETE"));
+    // Before any authentication: the route table answers, whoever asks.
+    let r = call("DELETE", "/health", None, Auth::None);
+    r.assert_error(405, "bad_request");
+    assert_eq!(r.headers.get("allow").map(String::as_str), Some("GET"));
+    // OPTIONS that is not a CORS preflight: the path's methods.
+    let r = call("OPTIONS", "/users/x/webpush", None, Auth::None);
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert_eq!(r.headers.get("allow").map(String::as_str), Some("POST, DELETE, OPTIONS"));
+    call("OPTIONS", "/nope", None, Auth::None).assert_error(404, "not_found");
 }
 
 #[test]

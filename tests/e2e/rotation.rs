@@ -130,11 +130,13 @@ fn an_unknown_application_server_key_is_refused_and_nothing_is_written() {
     let me = unique("rot-unknown");
     let sub = push_service().subscribe_with_key(&[201], P256DH);
     let r = send("POST", &format!("/users/{}/webpush", enc(&me)), &sub.json());
-    r.assert_error(400, "validation_failed");
+    // A well-formed key the edge does not hold clashes with its configuration: 409.
+    r.assert_error(409, "conflict");
     assert_eq!(r.field(), "applicationServerKey");
     let mut garbage = sub.json();
     garbage["applicationServerKey"] = json!("not base64!");
     let r = send("POST", &format!("/users/{}/webpush", enc(&me)), &garbage);
+    r.assert_error(400, "validation_failed");
     assert_eq!(r.field(), "applicationServerKey");
     let user = get(&format!("/users/{}", enc(&me))).body;
     assert_eq!(user["webPushTokens"], json!([]), "{user}");

@@ -10,7 +10,7 @@ use crate::routes;
 use tidings::limits::Decision;
 use tidings::route::{resolve, Route};
 use tidings::ApiError;
-use worker::{Context, Env, Method, Request, Response};
+use worker::{Context, Env, Request, Response};
 
 /// Everything a route handler gets.
 pub struct Ctx {
@@ -50,12 +50,14 @@ impl Ctx {
 pub async fn handle(req: Request, env: Env, background: Context) -> Response {
     let request_id = new_id("req");
     let config = Config::from_env(&env);
-    let origin = req.headers().get("origin").ok().flatten().filter(|o| cors::allowed(&config, o));
+    let asked_origin = req.headers().get("origin").ok().flatten();
+    let origin = asked_origin.clone().filter(|o| cors::allowed(&config, o));
     let mut limit = None;
-    let result = if req.method() == Method::Options {
-        match &origin {
-            Some(o) => cors::preflight(o).map_err(Fail::from),
-            None => Err(ApiError::Forbidden.into()),
+    let result = if req.inner().method() == "OPTIONS" {
+        match (&origin, asked_origin) {
+            (Some(o), _) => cors::preflight(o).map_err(Fail::from),
+            (None, None) => options(&req.path()),
+            (None, Some(_)) => Err(ApiError::Forbidden.into()),
         }
     } else {
         dispatch(req, env, config, &request_id, &background, &mut limit).await
@@ -84,7 +86,8 @@ async fn dispatch(
     background: &Context,
     limit: &mut Option<Decision>,
 ) -> Answer {
-    let method = req.method().to_string();
+    // The method as sent: workers-rs maps methods it does not know (QUERY, ...) to GET.
+    let method = req.inner().method();
     let matched = match resolve(&method, &req.path()) {
         Err(ApiError::RouteNotFound { path }) if method == "GET" || method == "HEAD" => {
             return static_asset(req, &env, path).await;
@@ -135,6 +138,20 @@ async fn dispatch(
         Route::RunBulk => routes::bulk::run(ctx).await,
         Route::GetBulk => routes::bulk::get(ctx).await,
         Route::ListBulkUsers => routes::bulk::users(ctx).await,
+    }
+}
+
+/// `OPTIONS` without `Origin` (not a CORS preflight): 204 with the path's methods in `Allow`.
+fn options(path: &str) -> Answer {
+    match resolve("OPTIONS", path) {
+        Err(ApiError::MethodNotAllowed { mut allowed, .. }) => {
+            allowed.push("OPTIONS");
+            let mut r = Response::empty()?.with_status(204);
+            r.headers_mut().set("allow", &allowed.join(", "))?;
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+        Ok(_) => Err(ApiError::Internal.into()),
     }
 }
 

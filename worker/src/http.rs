@@ -40,7 +40,7 @@ pub fn no_content() -> Answer {
     Ok(Response::empty()?.with_status(204))
 }
 
-/// The error envelope for `e`.
+/// The error envelope for `e`; a 405 also carries `Allow` with the path's methods (RFC 9110).
 pub fn error_response(e: &ApiError, request_id: &str) -> Response {
     match Response::from_json(&e.envelope(request_id)) {
         Ok(mut r) => {

@@ -14,7 +14,7 @@ use std::cell::Cell;
 use tidings::feed::transition;
 use tidings::limits::{limit_recipient, RATE_LIMITED};
 use tidings::model::{BulkResult, Delivery, DeliveryFilter, DeliveryPage, FeedEvent, FeedMeta, PageInfo};
-use tidings::paging::encode_token;
+use tidings::paging::{encode_token, TokenKind};
 use tidings::ApiError;
 use worker::{
     console_error, durable_object, DurableObject, Env, Request, Response, Result, State, WebSocket,
@@ -208,19 +208,21 @@ impl Feed {
         // Going back (`before`), "more" means newer items; otherwise older ones.
         let has_more_after = match (before, last) {
             (Some(_), Some(last)) => sql.exists_beyond(filter, last, false)?,
-            (Some(b), None) => sql.exists_beyond(filter, b + 1, false)?,
+            (Some(b), None) => sql.exists_beyond(filter, b.saturating_add(1), false)?,
             (None, _) => more,
         };
         let has_more_before = match (before, first) {
             (Some(_), _) => more,
             (None, Some(first)) => after.is_some() && sql.exists_beyond(filter, first, true)?,
-            (None, None) => after.is_some_and(|a| sql.exists_beyond(filter, a - 1, true).unwrap_or(false)),
+            (None, None) => {
+                after.is_some_and(|a| sql.exists_beyond(filter, a.saturating_sub(1), true).unwrap_or(false))
+            }
         };
         Ok(DeliveryPage {
             page: PageInfo {
                 limit,
-                after: last.filter(|_| has_more_after).map(|s| encode_token("deliveries", s)),
-                before: first.filter(|_| has_more_before).map(|s| encode_token("deliveries", s)),
+                after: last.filter(|_| has_more_after).map(|s| encode_token(TokenKind::Deliveries, s)),
+                before: first.filter(|_| has_more_before).map(|s| encode_token(TokenKind::Deliveries, s)),
                 has_more_after,
                 has_more_before,
             },

@@ -8,6 +8,7 @@ use crate::store;
 use serde_json::json;
 use tidings::bulk::{self, JobStatus, JobView, Paging, UserPage, UserStatus};
 use tidings::jobs::Job;
+use tidings::paging::TokenKind;
 use tidings::{notify, paging, ApiError};
 
 fn not_found(id: &str) -> ApiError {
@@ -80,7 +81,7 @@ pub async fn users(ctx: Ctx) -> Answer {
     let id = ctx.param();
     let query = Query::of(&ctx.req)?;
     let after = match query.get("cursor").filter(|c| !c.is_empty()) {
-        Some(c) => paging::decode_token("bulk", "cursor", c)?,
+        Some(c) => paging::decode_token(TokenKind::BulkUsers, "cursor", c)?,
         None => 0,
     };
     let db = ctx.db()?;
@@ -88,6 +89,6 @@ pub async fn users(ctx: Ctx) -> Answer {
     let mut rows = store::bulk::users(&db, id, after, bulk::BATCH as u32 + 1).await?;
     let more = rows.len() > bulk::BATCH;
     rows.truncate(bulk::BATCH);
-    let cursor = if more { rows.last().map(|(seq, _)| paging::encode_token("bulk", *seq)) } else { None };
+    let cursor = if more { rows.last().map(|(seq, _)| paging::encode_token(TokenKind::BulkUsers, *seq)) } else { None };
     json(200, &UserPage { items: rows.into_iter().map(|(_, u)| u).collect(), paging: Paging { cursor, more } })
 }

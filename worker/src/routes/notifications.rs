@@ -23,7 +23,7 @@ pub async fn send(mut ctx: Ctx) -> Answer {
 /// route): the 202 answer, or the stored one for a repeated `Idempotency-Key`.
 pub async fn accept(ctx: &Ctx, body: &[u8], key: Option<String>) -> Answer {
     let n = notify::parse(body)?;
-    if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 255) {
+    if key.as_ref().is_some_and(|k| k.is_empty() || k.chars().count() > 255) {
         return Err(ApiError::field("Idempotency-Key", "invalid", "Idempotency-Key must be 1 to 255 characters").into());
     }
     let db = ctx.db()?;

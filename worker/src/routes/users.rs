@@ -7,17 +7,18 @@ use crate::store;
 use serde_json::json;
 use tidings::jobs::Job;
 use tidings::model::{Pagination, UserPage};
+use tidings::paging::TokenKind;
 use tidings::{paging, users, ApiError};
 
 pub async fn list(ctx: Ctx) -> Answer {
     let query = Query::of(&ctx.req)?;
     let size = paging::page_size(query.get("pageSize"))?;
     let token = query.get("pageToken").filter(|t| !t.is_empty());
-    let after = token.map(|t| paging::decode_token("users", "pageToken", t)).transpose()?.unwrap_or(0);
+    let after = token.map(|t| paging::decode_token(TokenKind::Users, "pageToken", t)).transpose()?.unwrap_or(0);
     let mut rows = store::users::list(&ctx.db()?, after, size + 1).await?;
     let next = if rows.len() > size as usize {
         rows.truncate(size as usize);
-        rows.last().map(|(pk, _)| paging::encode_token("users", *pk))
+        rows.last().map(|(pk, _)| paging::encode_token(TokenKind::Users, *pk))
     } else {
         None
     };
