@@ -412,7 +412,7 @@ async fn push_registration_is_idempotent_and_follows_the_browser() {
     // A bad subscription is refused by the edge with the field named.
     let bad = fake_subscription("https://fcm.googleapis.com/fcm/send/x", "AAAA", AUTH);
     let err = call(&push, "subscribe", &with(&bad)).await.expect_err("bad p256dh");
-    assert_eq!(get(&err, "code").as_string().as_deref(), Some("conflict"));
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("validation_failed"));
 }
 
 #[wasm_bindgen_test]
