@@ -123,6 +123,17 @@ fn fcm_error(status: u16, google: &str, code: &str) -> Value {
         "details": [{"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": code}]}}})
 }
 
+/// FCM's answer to a malformed registration token: INVALID_ARGUMENT with a field violation on
+/// `message.token` (an INVALID_ARGUMENT about anything else keeps the token).
+fn fcm_bad_token() -> Value {
+    json!({"status": 400, "body": {"error": {"code": 400, "status": "INVALID_ARGUMENT",
+        "message": "The registration token is not a valid FCM registration token",
+        "details": [
+            {"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": "INVALID_ARGUMENT"},
+            {"@type": "type.googleapis.com/google.rpc.BadRequest",
+             "fieldViolations": [{"field": "message.token", "description": "Invalid registration token"}]}]}}})
+}
+
 fn apns_error(status: u16, reason: &str) -> Value {
     json!({"status": status, "body": {"reason": reason}})
 }
@@ -142,6 +153,7 @@ fn single(kind: &str, answers: Value) -> (String, String, Value) {
 fn dead_tokens_are_pruned() {
     for (kind, answer, code) in [
         ("FCM", fcm_error(404, "NOT_FOUND", "UNREGISTERED"), "UNREGISTERED"),
+        ("FCM", fcm_bad_token(), "INVALID_ARGUMENT"),
         ("APN", apns_error(410, "Unregistered"), "Unregistered"),
         ("APN", apns_error(400, "BadDeviceToken"), "BadDeviceToken"),
         ("APN", apns_error(400, "DeviceTokenNotForTopic"), "DeviceTokenNotForTopic"),
@@ -170,10 +182,13 @@ fn busy_providers_are_retried_until_they_accept() {
     let retry_after = json!({"retry-after": "1"});
     let mut busy = fcm_error(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED");
     busy["headers"] = retry_after.clone();
-    let (_, token, done) = single("FCM", json!([busy, fcm_error(503, "UNAVAILABLE", "UNAVAILABLE")]));
+    let (_, token, done) = single(
+        "FCM",
+        json!([busy, fcm_error(503, "UNAVAILABLE", "UNAVAILABLE"), fcm_error(500, "INTERNAL", "INTERNAL")]),
+    );
     assert_eq!(done["status"], "sent", "{done}");
-    assert_eq!(done["attempts"], 3);
-    assert_eq!(fakes().requests_for(&token).len(), 3);
+    assert_eq!(done["attempts"], 4);
+    assert_eq!(fakes().requests_for(&token).len(), 4);
     let (_, _, done) =
         single("APN", json!([apns_error(429, "TooManyRequests"), apns_error(500, "InternalServerError")]));
     assert_eq!((done["status"].as_str(), done["attempts"].as_u64()), (Some("sent"), Some(3)), "{done}");
