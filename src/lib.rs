@@ -9,6 +9,7 @@ pub mod auth;
 pub mod browser;
 pub mod bulk;
 pub mod channel;
+pub mod email;
 pub mod error;
 pub mod feed;
 pub mod ids;

@@ -70,14 +70,14 @@ pub fn payload_bytes(p: &PushPayload) -> Result<Vec<u8>, usize> {
 /// Signs `claims` for one purpose: `base64url(claims) "." base64url(HMAC(key(purpose), …))`,
 /// the key derived from the deployment's secret key so tokens of one purpose never pass as
 /// another's.
-fn seal(secret: &str, purpose: &[u8], claims: &serde_json::Value) -> String {
+pub(crate) fn seal(secret: &str, purpose: &[u8], claims: &serde_json::Value) -> String {
     let body = B64URL.encode(claims.to_string());
     let sig = B64URL.encode(hmac_sha256(&hmac_sha256(secret.as_bytes(), purpose), body.as_bytes()));
     format!("{body}.{sig}")
 }
 
 /// The claims of a token made by [`seal`] for `purpose`, if its signature holds.
-fn open<T: serde::de::DeserializeOwned>(secret: &str, purpose: &[u8], token: &str) -> Option<T> {
+pub(crate) fn open<T: serde::de::DeserializeOwned>(secret: &str, purpose: &[u8], token: &str) -> Option<T> {
     let (body, sig) = token.split_once('.')?;
     let expected = hmac_sha256(&hmac_sha256(secret.as_bytes(), purpose), body.as_bytes());
     if secret.is_empty() || !constant_time_eq(&B64URL.decode(sig).ok()?, &expected) {
