@@ -72,6 +72,12 @@ pub enum Route {
     GetBulk,
     /// `GET /bulk/{jobId}/users`
     ListBulkUsers,
+    /// `POST /providers/ses/events`: SES events through an Amazon SNS subscription (signed).
+    SesEvents,
+    /// `GET /email/unsubscribe`: the unsubscribe page of an email's link (token in the query).
+    UnsubscribePage,
+    /// `POST /email/unsubscribe`: RFC 8058 one-click unsubscribe (token in the query).
+    Unsubscribe,
 }
 
 /// Who may call a route.
@@ -139,6 +145,9 @@ pub const ROUTES: &[RouteSpec] = &[
     spec(Route::RunBulk, "POST", "/bulk/{jobId}/run", Access::Admin),
     spec(Route::GetBulk, "GET", "/bulk/{jobId}", Access::Admin),
     spec(Route::ListBulkUsers, "GET", "/bulk/{jobId}/users", Access::Admin),
+    spec(Route::SesEvents, "POST", "/providers/ses/events", Access::Public),
+    spec(Route::UnsubscribePage, "GET", "/email/unsubscribe", Access::Public),
+    spec(Route::Unsubscribe, "POST", "/email/unsubscribe", Access::Public),
 ];
 
 /// A matched route with its decoded path parameters, in template order.

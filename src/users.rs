@@ -363,6 +363,8 @@ pub struct StoredUser {
     pub last_seen_ms: Option<i64>,
     /// Whether a realtime connection is open.
     pub online: bool,
+    /// `emailSuppressionStatus` (`{reason, details}`), set by an SES bounce or complaint.
+    pub email_suppression: Option<Value>,
 }
 
 impl StoredUser {
@@ -373,7 +375,9 @@ impl StoredUser {
             profile.slack_token = None;
         }
         User {
-            is_notifiable: self.valid_push_tokens > 0 || self.valid_web_push > 0,
+            is_notifiable: self.valid_push_tokens > 0
+                || self.valid_web_push > 0
+                || (profile.email.is_some() && self.email_suppression.is_none()),
             is_online: self.online,
             id: self.id,
             profile,
@@ -382,7 +386,7 @@ impl StoredUser {
             last_seen_time: self.last_seen_ms.map(rfc3339),
             created_at: Some(rfc3339(self.created_ms)),
             updated_at: Some(rfc3339(self.updated_ms)),
-            email_suppression_status: None,
+            email_suppression_status: self.email_suppression,
         }
     }
 }
@@ -515,5 +519,16 @@ mod tests {
         assert_eq!(u.created_at.as_deref(), Some("1970-01-01T00:00:00.000Z"));
         let v = serde_json::to_value(implicit_user("x")).unwrap();
         assert_eq!(v, json!({"id":"x","pushTokens":[],"webPushTokens":[],"isNotifiable":false,"isOnline":false}));
+    }
+
+    #[test]
+    fn an_email_counts_for_is_notifiable_unless_suppressed() {
+        let mut u = StoredUser { id: "u".into(), ..Default::default() };
+        u.profile.email = Some("a@b.co".into());
+        assert!(u.clone().into_user(true).is_notifiable);
+        u.email_suppression = Some(json!({"reason": "Bounce", "details": {"bounceType": "Permanent"}}));
+        let user = u.into_user(true);
+        assert!(!user.is_notifiable);
+        assert_eq!(user.email_suppression_status.unwrap()["reason"], "Bounce");
     }
 }

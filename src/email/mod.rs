@@ -31,5 +31,16 @@ pub enum EmailError {
     Crypto(&'static str),
 }
 
+/// Whether a user can be reached on `email` (the provider being configured): an address that
+/// is not suppressed by a bounce or complaint.
+pub fn reach(email: Option<&str>, suppressed: bool) -> crate::notify::Reach {
+    use crate::notify::Reach;
+    match (email.is_some_and(|e| !e.is_empty()), suppressed) {
+        (false, _) => Reach::NoAddress,
+        (true, true) => Reach::Blocked("suppressed"),
+        (true, false) => Reach::Ready,
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -37,7 +37,8 @@ pub struct SnsMessage {
     pub timestamp: String,
     /// `1` (SHA1withRSA) or `2` (SHA256withRSA).
     pub signature_version: String,
-    /// Base64 signature.
+    /// Base64 signature (absent: refused by [`verify`]).
+    #[serde(default)]
     pub signature: String,
     /// Where SNS's certificate is.
     #[serde(rename = "SigningCertURL")]

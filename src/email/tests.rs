@@ -555,3 +555,23 @@ fn ses_events_from_sns_messages() {
     assert_eq!(events::parse("not json"), None);
     assert_eq!(events::parse(r#"{"hello":1}"#), None);
 }
+
+#[test]
+fn reach_and_unsubscribe_preferences() {
+    use crate::model::{PreferenceStatus, Preferences};
+    use crate::notify::Reach;
+    assert_eq!(super::reach(None, false), Reach::NoAddress);
+    assert_eq!(super::reach(Some("a@b.co"), true), Reach::Blocked("suppressed"));
+    assert_eq!(super::reach(Some("a@b.co"), false), Reach::Ready);
+    let mut prefs: Preferences = serde_json::from_value(json!({"categories": {"billing": {"status": "REQUIRED"}},
+            "notifications": {"comments": {"status": "OPTED_IN", "channel_preferences": [{"channel": "email"}]}}}))
+    .unwrap();
+    assert!(unsubscribe::apply(&mut prefs, &unsubscribe::Scope::Topic("comments".into())));
+    assert_eq!(prefs.notifications["comments"].status, PreferenceStatus::OptedOut);
+    assert!(prefs.notifications["comments"].channel_preferences.is_empty());
+    assert!(unsubscribe::apply(&mut prefs, &unsubscribe::Scope::Topic("new".into())));
+    assert!(!unsubscribe::apply(&mut prefs, &unsubscribe::Scope::Category("billing".into())));
+    assert_eq!(prefs.categories["billing"].status, PreferenceStatus::Required);
+    let page = unsubscribe::page(unsubscribe::Page::Confirm { name: "<x>", token: "a.b" });
+    assert!(page.contains("&lt;x&gt;") && page.contains("action=\"?token=a.b\"") && page.contains("method=\"post\""));
+}

@@ -14,6 +14,14 @@ pub fn can_advance(from: DeliveryStatus, to: DeliveryStatus) -> bool {
     matches!((from, to), (Pending, Sent) | (Pending, Failed) | (Sent, Delivered))
 }
 
+/// Whether a provider's event about a message it took may move a delivery from `from` to `to`:
+/// → delivered from pending or sent; → failed from pending, sent or delivered (an email bounces
+/// after the receiving server took it). Anything else is ignored.
+pub fn can_follow_event(from: DeliveryStatus, to: DeliveryStatus) -> bool {
+    use DeliveryStatus::*;
+    matches!((from, to), (Pending | Sent, Delivered) | (Pending | Sent | Delivered, Failed))
+}
+
 /// Whether the user can engage with `d` at all.
 pub fn engageable(d: &Delivery) -> bool {
     !matches!(d.status, DeliveryStatus::Skipped | DeliveryStatus::Failed)

@@ -7,6 +7,102 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
+/// Starts `node tests/fakes/<script>` and reads the JSON line it prints first; it exits when
+/// this process does (its stdin closes).
+fn start_node(script: &str) -> (Value, Mutex<(Child, ChildStdin)>) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fakes").join(script);
+    let mut child = Command::new("node")
+        .arg(path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start node tests/fakes/{script}: {e}"));
+    let stdin = child.stdin.take().expect("stdin");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("fake's first line");
+    let info: Value = serde_json::from_str(&line).expect("fake printed its settings");
+    (info, Mutex::new((child, stdin)))
+}
+
+/// The local fake SES v2 and SNS (tests/fakes/email.mjs: SigV4 checked by npm `aws4`, SNS
+/// messages signed by node:crypto with the fake's own certificate).
+pub struct EmailFakes {
+    /// What the fake printed: URLs, credentials, sender, configuration set, topic.
+    pub info: Value,
+    _process: Mutex<(Child, ChildStdin)>,
+}
+
+static EMAIL_FAKES: OnceLock<EmailFakes> = OnceLock::new();
+
+/// The email fakes of this test process, started on first use.
+pub fn email_fakes() -> &'static EmailFakes {
+    EMAIL_FAKES.get_or_init(|| {
+        let (info, process) = start_node("email.mjs");
+        EmailFakes { info, _process: process }
+    })
+}
+
+impl EmailFakes {
+    /// The edge's email variables (dotenv lines).
+    pub fn env_lines(&self) -> String {
+        let s = |k: &str| self.info[k].as_str().unwrap_or_default().to_owned();
+        format!(
+            "TIDINGS_SES_REGION={}\nTIDINGS_SES_ACCESS_KEY_ID={}\nTIDINGS_SES_SECRET_ACCESS_KEY={}\n\
+             TIDINGS_EMAIL_FROM={}\nTIDINGS_SES_CONFIGURATION_SET={}\nTIDINGS_SES_ENDPOINT={}\n\
+             TIDINGS_SES_SNS_TOPIC_ARNS={}\n",
+            s("region"),
+            s("accessKeyId"),
+            s("secretAccessKey"),
+            s("from"),
+            s("configurationSet"),
+            s("ses"),
+            s("topicArn"),
+        )
+    }
+
+    fn at(&self, service: &str, path: &str) -> String {
+        format!("{}{path}", self.info[service].as_str().unwrap_or_default())
+    }
+
+    /// Every email the fake SES accepted, oldest first.
+    pub fn emails(&self) -> Vec<Value> {
+        let r = ureq::get(&self.at("ses", "/_emails")).timeout(Duration::from_secs(5)).call().expect("emails");
+        r.into_json::<Vec<Value>>().expect("emails JSON")
+    }
+
+    /// The accepted emails of delivery `id` (its `tidings_delivery` tag).
+    pub fn emails_of(&self, id: &str) -> Vec<Value> {
+        self.emails().into_iter().filter(|e| e["tags"]["tidings_delivery"][0] == id).collect()
+    }
+
+    /// Every request the fake SES received.
+    pub fn log(&self) -> Vec<Value> {
+        let r = ureq::get(&self.at("ses", "/_log")).timeout(Duration::from_secs(5)).call().expect("log");
+        r.into_json::<Vec<Value>>().expect("log JSON")
+    }
+
+    /// Answers the fake SES gives, in order, to emails for `to` (then 200s).
+    pub fn script(&self, to: &str, answers: Value) {
+        ureq::post(&self.at("ses", "/_script"))
+            .timeout(Duration::from_secs(5))
+            .send_json(serde_json::json!({ "to": to, "answers": answers }))
+            .expect("script the fake");
+    }
+
+    /// Has the fake SNS sign and POST a message (see email.mjs `_publish`); the subscription's
+    /// answer: `{status, body, sent}`.
+    pub fn publish(&self, spec: Value) -> Value {
+        let r = ureq::post(&self.at("sns", "/_publish")).timeout(Duration::from_secs(30)).send_json(spec);
+        r.expect("publish").into_json().expect("publish JSON")
+    }
+
+    /// The subscriptions confirmed at the fake SNS.
+    pub fn confirmations(&self) -> Vec<Value> {
+        let r = ureq::get(&self.at("sns", "/_confirmations")).timeout(Duration::from_secs(5)).call();
+        r.expect("confirmations").into_json().expect("JSON")
+    }
+}
+
 /// The running fakes and the credentials they verify.
 pub struct Fakes {
     /// What the fake printed: URLs, the service account, the APNs key and ids.

@@ -6,6 +6,7 @@ mod support;
 mod browser_auth;
 mod bulk;
 mod deliveries;
+mod email;
 mod errors;
 mod meta;
 mod mobile_push;

@@ -138,6 +138,9 @@ async fn dispatch(
         Route::RunBulk => routes::bulk::run(ctx).await,
         Route::GetBulk => routes::bulk::get(ctx).await,
         Route::ListBulkUsers => routes::bulk::users(ctx).await,
+        Route::SesEvents => crate::email::events::receive(ctx).await,
+        Route::UnsubscribePage => crate::email::unsubscribe::page(ctx).await,
+        Route::Unsubscribe => crate::email::unsubscribe::one_click(ctx).await,
     }
 }
 

@@ -53,6 +53,8 @@ pub struct Config {
     pub limit_recipient: Option<RateLimit>,
     /// Mobile push (FCM, APNs) variables.
     pub mobile: crate::mobile::config::MobileVars,
+    /// Email through SES (issue 13): `TIDINGS_SES_*`, `TIDINGS_EMAIL_FROM`, `TIDINGS_PUBLIC_URL`.
+    pub email: crate::email::config::EmailVars,
     /// `TIDINGS_LEASE_SECONDS`: how long queued work may take before the sweeper re-enqueues
     /// it (default 300; the sweeper looks every quarter lease, at most every 60 s).
     pub lease_seconds: u32,
@@ -76,6 +78,7 @@ impl Config {
                 .filter(|o| !o.is_empty())
                 .collect(),
             mobile: crate::mobile::config::MobileVars::from_env(env),
+            email: crate::email::config::EmailVars::from_env(env),
             secret_key_previous: text(env, "TIDINGS_SECRET_KEY_PREVIOUS"),
             user_token_secret_previous: text(env, "TIDINGS_USER_TOKEN_SECRET_PREVIOUS"),
             vapid_public_key_previous: text(env, "TIDINGS_VAPID_PUBLIC_KEY_PREVIOUS"),

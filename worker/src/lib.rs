@@ -10,6 +10,7 @@ mod bulk;
 mod channels;
 mod config;
 mod cors;
+mod email;
 mod feed;
 mod http;
 mod jobs;

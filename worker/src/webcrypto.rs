@@ -177,3 +177,39 @@ impl tidings::mobile::MobileCrypto for WebCrypto {
         WebPushCrypto::sign_es256(self, key, message).await
     }
 }
+
+/// SNS message signatures (issue 13): RSASSA-PKCS1-v1_5 with SHA-1 (SignatureVersion 1) or
+/// SHA-256 (2), the key imported from the certificate's SubjectPublicKeyInfo.
+impl tidings::email::sns::SnsCrypto for WebCrypto {
+    async fn verify_rsa(
+        &self,
+        spki: &[u8],
+        hash: tidings::email::sns::Hash,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, tidings::email::EmailError> {
+        use tidings::email::sns::Hash;
+        let unusable = |_| tidings::email::EmailError::Crypto("the certificate's key is not a usable RSA key");
+        let hash = match hash {
+            Hash::Sha1 => "SHA-1",
+            Hash::Sha256 => "SHA-256",
+        };
+        let algorithm = object(&[("name", s("RSASSA-PKCS1-v1_5")), ("hash", s(hash))]);
+        let raw: Object = Uint8Array::from(spki).into();
+        let key =
+            self.key(self.subtle.import_key_with_object("spki", &raw, &algorithm, false, &usages(&["verify"]))).await;
+        let key = key.map_err(unusable)?;
+        let promise = self
+            .subtle
+            .verify_with_object_and_u8_array_and_u8_array(
+                &object(&[("name", s("RSASSA-PKCS1-v1_5"))]),
+                &key,
+                signature,
+                message,
+            )
+            .map_err(|_| tidings::email::EmailError::Crypto("webcrypto verify"))?;
+        let verified =
+            JsFuture::from(promise).await.map_err(|_| tidings::email::EmailError::Crypto("webcrypto verify"))?;
+        Ok(verified.as_bool() == Some(true))
+    }
+}

@@ -184,6 +184,19 @@ impl Feed {
                 }
                 json(&d)
             }
+            Command::Event { id, status, reason, code, now } => {
+                let mut d = sql.get(&id)?.ok_or_else(|| not_found(&id))?;
+                if transition::can_follow_event(d.status, status) {
+                    d.status = status;
+                    if status == tidings::model::DeliveryStatus::Failed {
+                        (d.reason, d.provider_code) = (reason, code);
+                    }
+                    d.updated_at = now;
+                    sql.save(&d)?;
+                    self.publish(sql, vec![Change::Updated(d.clone())])?;
+                }
+                json(&d)
+            }
             Command::Erase => {
                 sql.erase()?;
                 self.ready.set(false);

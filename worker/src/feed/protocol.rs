@@ -34,6 +34,9 @@ pub enum Command {
         #[serde(default)]
         report: Option<ProviderReport>,
     },
+    /// A provider's event about a message it took (SES `Delivery`, `Bounce`, `Reject`):
+    /// delivered, or failed with `reason` and the provider's `code`; answers `Delivery`.
+    Event { id: String, status: DeliveryStatus, reason: Option<String>, code: Option<String>, now: String },
     /// Remove everything (user deletion); answers `{}`.
     Erase,
 }

@@ -45,6 +45,33 @@ pub async fn set(
     Ok(())
 }
 
+/// Records a provider's event on delivery `id` of `user` (see `Command::Event`); `false` when
+/// the delivery is not in that user's feed.
+pub async fn event(
+    env: &Env,
+    user: &str,
+    id: &str,
+    status: DeliveryStatus,
+    reason: Option<&str>,
+    code: Option<&str>,
+) -> Result<bool, Fail> {
+    let command = Command::Event {
+        id: id.to_owned(),
+        status,
+        reason: reason.map(str::to_owned),
+        code: code.map(str::to_owned),
+        now: rfc3339(now_ms()),
+    };
+    match client::call(env, user, &format!("event_{id}"), &command).await?.status_code() {
+        200..=299 => Ok(true),
+        404 => Ok(false),
+        other => {
+            console_error!("event on {id} answered {other}");
+            Err(tidings::ApiError::Internal.into())
+        }
+    }
+}
+
 /// The dead letter of a send that kept failing: `failed`, reason `dead_letter` (a delivery
 /// already sent or failed stays as it is; one that never reached its feed has nothing to mark).
 pub async fn dead_letter(env: &Env, d: &Delivery) -> Result<(), Fail> {

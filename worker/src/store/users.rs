@@ -16,6 +16,7 @@ use worker::{D1Database, D1PreparedStatement};
 
 /// A user with its tokens, in one statement.
 const SELECT_USER: &str = "SELECT u.pk, u.id, u.profile, u.created_at, u.updated_at, u.last_seen_at, u.online,
+  u.email_suppression,
   (SELECT json_group_array(json(body)) FROM
      (SELECT body FROM push_tokens WHERE user_id = u.id ORDER BY created_at, token)) AS push_tokens,
   (SELECT json_group_array(json(body)) FROM
@@ -37,6 +38,7 @@ struct Row {
     web_push: String,
     valid_web_push: f64,
     valid_push_tokens: f64,
+    email_suppression: Option<String>,
 }
 
 impl Row {
@@ -54,6 +56,7 @@ impl Row {
                 updated_ms: self.updated_at as i64,
                 last_seen_ms: self.last_seen_at.map(|v| v as i64),
                 online: self.online > 0.0,
+                email_suppression: self.email_suppression.as_deref().map(serde_json::from_str).transpose()?,
             },
         ))
     }
@@ -78,6 +81,31 @@ pub async fn find_ids(db: &D1Database, ids: &[String]) -> Result<HashMap<String,
     let sql = format!("{SELECT_USER} WHERE u.id IN (SELECT value FROM json_each(?1))");
     let rows: Vec<Row> = stmt(db, &sql, &[text(&serde_json::to_string(ids)?)])?.all().await?.results()?;
     rows.into_iter().map(|r| r.into_stored().map(|(_, u)| (u.id.clone(), u))).collect()
+}
+
+/// Sets `emailSuppressionStatus` (`status`) on every user whose `email` is `address` (case
+/// insensitive); their ids.
+pub async fn suppress_email(
+    db: &D1Database,
+    address: &str,
+    status: &serde_json::Value,
+    now: i64,
+) -> Result<Vec<String>, Fail> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let rows: Vec<Id> = stmt(
+        db,
+        "UPDATE users SET email_suppression = ?2, updated_at = ?3
+         WHERE lower(json_extract(profile, '$.email')) = lower(?1) AND json_extract(profile, '$.email') IS NOT NULL
+         RETURNING id",
+        &[text(address), text(&status.to_string()), num(now)],
+    )?
+    .all()
+    .await?
+    .results()?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
 /// Whether a user with this id is stored.
