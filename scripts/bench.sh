@@ -124,6 +124,25 @@ for name, z, t in (("FCM HTTP v1", f0, fn), ("APNs", a0, an)):
     print(f"  {name:12s} {us:8.1f} us/message  {ratio:5.2f}x Web Push   budget <= 0.5x " + ("ok" if ratio <= 0.5 else "MISSED"))
 PY
 
+# Email preparation (unsubscribe token, template, SendEmail JSON, SigV4 signature) inside
+# workerd, beside the Web Push figure above. Reported, not judged.
+email_timed() { curl -sf -o /dev/null -w '%{time_total}' -X POST "$BASE/dev/email/bench" -H "$AUTH" -d "{\"n\":$1}"; }
+email_timed "$N" >/dev/null
+e0=9; en=99
+for _ in 1 2 3; do
+  e0=$(python3 -c "print(min($e0, $(email_timed 0)))")
+  en=$(python3 -c "print(min($en, $(email_timed "$N")))")
+done
+python3 - "$t0" "$tn" "$N" "$e0" "$en" <<'PY'
+import sys
+t0, tn, n, e0, en = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+web = (tn - t0) / n * 1e6
+us = (en - e0) / n * 1e6
+print()
+print(f"Email (SES v2 + SigV4) preparation, {n} messages (best of 3), beside Web Push {web:.1f} us/message:")
+print(f"  SES SendEmail {us:8.1f} us/message  {1e6 / us:8.0f} msg/s  {us / web:5.2f}x Web Push")
+PY
+
 # A 10,000-recipient in-app bulk job, from run to COMPLETED (users added beforehand).
 BULK_N=${BENCH_BULK_N:-10000}
 job=$(curl -sf -X POST "$BASE/bulk" -H "$AUTH" -d '{"message":{"data":{"subject":"Bulk bench","body":"Hello from a bulk job."}}}' \

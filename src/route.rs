@@ -56,6 +56,8 @@ pub enum Route {
     DevPushBench,
     /// `POST /dev/mobile/bench` (dev mode): FCM / APNs preparation throughput, credentials cached.
     DevMobileBench,
+    /// `POST /dev/email/bench` (dev mode): SES preparation and SigV4 signing throughput.
+    DevEmailBench,
     /// `POST /dev/user-token` (dev mode): a user token for the demo page.
     DevUserToken,
     /// `POST /dev/notify` (dev mode): a test notification from the demo page.
@@ -137,6 +139,7 @@ pub const ROUTES: &[RouteSpec] = &[
     spec(Route::DevEncrypt, "POST", "/dev/webpush/encrypt", Access::Admin),
     spec(Route::DevPushBench, "POST", "/dev/webpush/bench", Access::Admin),
     spec(Route::DevMobileBench, "POST", "/dev/mobile/bench", Access::Admin),
+    spec(Route::DevEmailBench, "POST", "/dev/email/bench", Access::Admin),
     spec(Route::DevUserToken, "POST", "/dev/user-token", Access::PublicKey),
     spec(Route::DevNotify, "POST", "/dev/notify", Access::PublicKey),
     spec(Route::DevConfig, "GET", "/dev/config", Access::Public),

@@ -1,5 +1,6 @@
-//! The local fake FCM and APNs (tests/fakes/mobile.mjs, node:crypto), started once per test
-//! process before the edge, which is configured to send to them.
+//! The local fake providers, each started once per test process before the edge, which is
+//! configured to send to them: FCM and APNs (tests/fakes/mobile.mjs, node:crypto), SES and SNS
+//! (tests/fakes/email.mjs).
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -115,19 +116,8 @@ static FAKES: OnceLock<Fakes> = OnceLock::new();
 /// The fakes of this test process, started on first use.
 pub fn fakes() -> &'static Fakes {
     FAKES.get_or_init(|| {
-        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fakes/mobile.mjs");
-        let mut child = Command::new("node")
-            .arg(script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start node tests/fakes/mobile.mjs");
-        // It exits when this process does (its stdin closes).
-        let stdin = child.stdin.take().expect("stdin");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("fake's first line");
-        let info: Value = serde_json::from_str(&line).expect("fake printed its settings");
-        Fakes { info, _process: Mutex::new((child, stdin)) }
+        let (info, process) = start_node("mobile.mjs");
+        Fakes { info, _process: process }
     })
 }
 

@@ -130,6 +130,7 @@ async fn dispatch(
         Route::DevEncrypt => routes::dev::encrypt(ctx).await,
         Route::DevPushBench => routes::dev::push_bench(ctx).await,
         Route::DevMobileBench => routes::dev::mobile_bench(ctx).await,
+        Route::DevEmailBench => routes::dev::email_bench(ctx).await,
         Route::DevUserToken => routes::dev::user_token(ctx).await,
         Route::DevNotify => routes::dev::notify(ctx).await,
         Route::DevConfig => routes::dev::config(&ctx),

@@ -156,6 +156,45 @@ pub async fn mobile_bench(mut ctx: Ctx) -> Answer {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct EmailBenchInput {
+    n: u32,
+}
+
+/// Prepares `n` SES emails as the sender does (unsubscribe token, template, SendEmail JSON,
+/// SigV4 signature); the caller times it.
+pub async fn email_bench(mut ctx: Ctx) -> Answer {
+    use tidings::email::{ses, sigv4, template::EmailContent, unsubscribe};
+    dev_only(&ctx)?;
+    let input: EmailBenchInput = parse_body(&http::body(&mut ctx.req).await?)?;
+    let config = ses::SesConfig {
+        region: "eu-west-1".into(),
+        credentials: sigv4::Credentials {
+            access_key_id: "AKIABENCHBENCHBENCH0".into(),
+            secret_access_key: "bench/secret/access/key/0123456789abcdefgh".into(),
+        },
+        from: "Bench <bench@example.com>".into(),
+        configuration_set: Some("bench".into()),
+        endpoint: ses::default_endpoint("eu-west-1"),
+    };
+    let now = crate::platform::now_ms();
+    let mut total = 0usize;
+    for _ in 0..input.n.min(100_000) {
+        let token = unsubscribe::token(&ctx.config.secret_key, "bench-user", Some("order-12345"), None);
+        let c = EmailContent {
+            subject: ses::subject(Some("Your order shipped"), None),
+            body: Some("Order 12345 is on its way.".into()),
+            url: Some("https://shop.example/orders/12345".into()),
+            unsubscribe_url: token.map(|t| unsubscribe::url("https://notify.example", &t)),
+        };
+        let request = ses::prepare(&config, "ada@example.com", &c, "dlv_01hzzzzzzzzzzzzzzzzzzzzzzz", "bench-user", now)
+            .map_err(|e| ApiError::field("n", "invalid", e.to_string()))?;
+        total += request.body.len() + request.headers.len();
+    }
+    json(200, &json!({ "n": input.n, "bytes": total }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct UserTokenInput {
     user_id: String,
 }
