@@ -39,6 +39,13 @@ fn bodies() -> impl Strategy<Value = String> {
                     "seen",
                     "read",
                     "archived",
+                    "Type",
+                    "Message",
+                    "SignatureVersion",
+                    "SigningCertURL",
+                    "eventType",
+                    "bounce",
+                    "mail",
                 ]),
                 prop_oneof![
                     Just("null".to_owned()),
@@ -78,6 +85,13 @@ proptest! {
         }
         let message = notify::parse_message(&serde_json::json!({"data": {"subject": "s"}})).unwrap();
         let _ = bulk::parse_users(b, &message);
+        if let Ok(m) = tidings::email::sns::parse(b) {
+            let _ = m.string_to_sign();
+            let _ = m.fresh(0);
+        }
+        let _ = tidings::email::events::parse(&body);
+        let _ = tidings::email::x509::spki(b);
+        let _ = tidings::email::x509::spki_from_pem(&body);
         if let Ok(v) = serde_json::from_slice::<serde_json::Value>(b) {
             let _ = bulk::recipient(&message, &v);
             let _ = notify::parse_message(&v);
@@ -107,5 +121,22 @@ proptest! {
         let _ = tidings::notify::push::verify_subscription_token("secret", &value);
         let _ = tidings::webpush::parse_authorization(&value);
         let _ = tidings::webpush::audience(&value);
+        let _ = tidings::email::sigv4::canonical_request("GET", &path, &query, &[("host", &value)], b"");
+        let _ = tidings::email::sigv4::split_url(&value);
+        let mut request = tidings::channel::HttpRequest { method: "POST", url: value.clone(), headers: vec![], body: vec![] };
+        let creds = tidings::email::sigv4::Credentials { access_key_id: "a".into(), secret_access_key: "s".into() };
+        let _ = tidings::email::sigv4::sign(&mut request, &creds, "r", "s", 0);
+        let _ = tidings::email::sns::url_ok(&value, true);
+        let _ = tidings::email::unsubscribe::verify("secret", &value);
+        let _ = tidings::email::ses::from_address(&value);
+        let _ = tidings::email::ses::subject(Some(&value), Some(&query));
+        let _ = tidings::email::ses::classify(400, |_| Some(value.clone()), query.as_bytes());
+    }
+
+    #[test]
+    fn certificates_never_panic(prefix in prop::sample::select(vec![vec![], vec![0x30u8], vec![0x30, 0x82], vec![0x30, 0x81, 0x10, 0x30], vec![0x30, 0x84, 0xff, 0xff, 0xff, 0xff]]),
+                                rest in prop::collection::vec(any::<u8>(), 0..96)) {
+        let der: Vec<u8> = prefix.into_iter().chain(rest).collect();
+        let _ = tidings::email::x509::spki(&der);
     }
 }
