@@ -259,10 +259,11 @@ fn one_click_unsubscribe_opts_the_user_out_of_the_topic() {
     let (other, _) = sent(&user_id, "security");
     assert_eq!(other["status"], "sent", "other topics still go out");
 
-    // A forged token is refused.
+    // A forged token is refused, a missing one named.
     let forged = path.replace("token=", "token=x");
-    assert_eq!(call_raw("POST", &forged, "List-Unsubscribe=One-Click", "application/x-www-form-urlencoded").0, 400);
-    let r = call("GET", "/email/unsubscribe?token=nope", None, Auth::None);
+    assert_eq!(call_raw("POST", &forged, "List-Unsubscribe=One-Click", "application/x-www-form-urlencoded").0, 403);
+    call("GET", "/email/unsubscribe?token=nope", None, Auth::None).assert_error(403, "forbidden");
+    let r = call("POST", "/email/unsubscribe", None, Auth::None);
     r.assert_error(400, "validation_failed");
     assert_eq!(r.field(), "token");
 }

@@ -3,7 +3,8 @@
 //! loopback in dev mode), cached per isolate; `SubscriptionConfirmation` is confirmed by
 //! fetching its `SubscribeURL` (same host rule). Notifications: a permanent bounce or a
 //! complaint suppresses the address (`emailSuppressionStatus`) for every user that has it;
-//! `Delivery` makes the delivery `delivered`; bounces and rejects make it `failed`.
+//! `Delivery` makes the delivery `delivered`; bounces and rejects make it `failed`. Without
+//! email configured the route is 404.
 
 use crate::app::Ctx;
 use crate::feed::status;
@@ -65,7 +66,8 @@ pub async fn receive(mut ctx: Ctx) -> Answer {
     let dev = ctx.config.dev_mode;
     let vars = &ctx.config.email;
     if !matches!(vars.settings(dev), Some(Ok(_))) {
-        return Err(ApiError::from(EmailError::Config("TIDINGS_SES_REGION")).into());
+        // No email provider: no provider webhook either (as /dev/* outside dev mode).
+        return Err(ApiError::RouteNotFound { path: ctx.req.path() }.into());
     }
     let m = sns::parse(&body).map_err(|_| {
         ApiError::field("Type", "invalid", "the body is not an Amazon SNS message (Type, MessageId, Signature, ...)")

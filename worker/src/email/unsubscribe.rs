@@ -1,8 +1,8 @@
 //! `GET|POST /email/unsubscribe?token=…`: the `List-Unsubscribe` link of every email (RFC 8058).
 //! `POST` (the mail client's one-click `List-Unsubscribe=One-Click`, or the page's form) opts the
 //! user out of the token's topic or category; `GET` only shows a page with that button, so a
-//! link scanner fetching the URL changes nothing. A token that is not valid → 400
-//! `validation_failed` naming `token` (the error envelope, as everywhere).
+//! link scanner fetching the URL changes nothing. No token → 400 `validation_failed` naming
+//! `token`; a token that is not genuine → 403 `forbidden` (the error envelope, as everywhere).
 
 use crate::app::Ctx;
 use crate::http::Answer;
@@ -19,12 +19,17 @@ fn html(status: u16, page: Page<'_>) -> Answer {
 }
 
 fn invalid() -> crate::http::Fail {
-    tidings::ApiError::field("token", "invalid", "this unsubscribe link is not valid (token)").into()
+    tidings::ApiError::Forbidden.into()
 }
 
 fn token(ctx: &Ctx) -> Result<String, crate::http::Fail> {
     let pairs = tidings::route::query_pairs(ctx.req.url()?.query().unwrap_or(""));
-    Ok(pairs.into_iter().find(|(k, _)| k == "token").map(|(_, v)| v).unwrap_or_default())
+    match pairs.into_iter().find(|(k, v)| k == "token" && !v.is_empty()) {
+        Some((_, v)) => Ok(v),
+        None => {
+            Err(tidings::ApiError::field("token", "required", "token is required (the link's signed token)").into())
+        }
+    }
 }
 
 fn verified(ctx: &Ctx, token: &str) -> Option<(String, unsubscribe::Scope)> {
