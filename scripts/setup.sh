@@ -8,9 +8,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 say() { printf '[setup] %s\n' "$*"; }
 
 # Debian packages: pkg-config + libssl-dev (to build worker-build), wrk (benchmarks),
-# chromium + chromium-driver (browser tests).
+# chromium + chromium-driver (browser tests), openssl (the fake SNS's certificate and the SNS
+# signature test are made with its command line).
 missing=()
-for pkg in pkg-config libssl-dev wrk chromium chromium-driver; do
+for pkg in pkg-config libssl-dev wrk chromium chromium-driver openssl; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
