@@ -55,13 +55,18 @@ pub fn error_response(e: &ApiError, request_id: &str) -> Response {
 
 /// The request body, refused with 413 past 64 KiB (by `Content-Length` before reading).
 pub async fn body(req: &mut Request) -> Result<Vec<u8>, Fail> {
+    body_up_to(req, MAX_BODY_BYTES).await
+}
+
+/// The request body, refused with 413 past `limit` bytes (by `Content-Length` before reading).
+pub async fn body_up_to(req: &mut Request, limit: usize) -> Result<Vec<u8>, Fail> {
     let declared = req.headers().get("content-length")?.and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES }.into());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ApiError::PayloadTooLarge { limit }.into());
     }
     let bytes = req.bytes().await?;
-    if bytes.len() > MAX_BODY_BYTES {
-        return Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES }.into());
+    if bytes.len() > limit {
+        return Err(ApiError::PayloadTooLarge { limit }.into());
     }
     Ok(bytes)
 }

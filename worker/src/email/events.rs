@@ -20,6 +20,9 @@ use tidings::model::DeliveryStatus;
 use tidings::ApiError;
 use worker::{console_error, console_log, Env, Fetch, Url};
 
+/// Largest SNS message body taken: SNS messages are up to 256 KB, and the envelope escapes it.
+const MAX_SNS_BODY: usize = 384 * 1024;
+
 /// Certificates kept per isolate (SNS rotates them rarely; a handful of URLs at most).
 const MAX_CERTS: usize = 8;
 
@@ -44,7 +47,7 @@ async fn certificate(url: &str) -> Result<String, Fail> {
         return Ok(pem);
     }
     match get(url).await {
-        Some((200, pem)) => {
+        Some((200, pem)) if tidings::email::x509::spki_from_pem(&pem).is_some() => {
             CERTS.with(|c| {
                 let mut c = c.borrow_mut();
                 if c.len() >= MAX_CERTS {
@@ -62,7 +65,7 @@ async fn certificate(url: &str) -> Result<String, Fail> {
 }
 
 pub async fn receive(mut ctx: Ctx) -> Answer {
-    let body = http::body(&mut ctx.req).await?;
+    let body = http::body_up_to(&mut ctx.req, MAX_SNS_BODY).await?;
     let dev = ctx.config.dev_mode;
     let vars = &ctx.config.email;
     if !matches!(vars.settings(dev), Some(Ok(_))) {
