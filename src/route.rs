@@ -72,6 +72,8 @@ pub enum Route {
     GetBulk,
     /// `GET /bulk/{jobId}/users`
     ListBulkUsers,
+    /// `POST /providers/telnyx/events`: Telnyx's signed message webhooks.
+    TelnyxEvents,
 }
 
 /// Who may call a route.
@@ -139,6 +141,8 @@ pub const ROUTES: &[RouteSpec] = &[
     spec(Route::RunBulk, "POST", "/bulk/{jobId}/run", Access::Admin),
     spec(Route::GetBulk, "GET", "/bulk/{jobId}", Access::Admin),
     spec(Route::ListBulkUsers, "GET", "/bulk/{jobId}/users", Access::Admin),
+    // Authenticated by Telnyx's Ed25519 signature, not by a key.
+    spec(Route::TelnyxEvents, "POST", "/providers/telnyx/events", Access::Public),
 ];
 
 /// A matched route with its decoded path parameters, in template order.

@@ -17,6 +17,9 @@ pub enum SmsError {
     /// The delivery has no subject, body or url to send.
     #[error("the notification has no subject, body or url to send as an SMS")]
     Empty,
+    /// The configuration is missing or malformed (the variable named).
+    #[error("SMS configuration: {0} is missing or malformed")]
+    Config(&'static str),
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! End-to-end tests: HTTP against a real `wrangler dev` (workerd, local D1 and Queues).
 
 mod fakes;
+mod fakes_sms;
 mod support;
 
 mod browser_auth;

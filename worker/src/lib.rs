@@ -18,8 +18,10 @@ mod platform;
 mod push;
 mod routes;
 mod send;
+mod sms;
 mod store;
 mod webcrypto;
+mod webhook;
 
 use worker::{event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent};
 

@@ -184,6 +184,16 @@ impl Feed {
                 }
                 json(&d)
             }
+            Command::Receipt { id, status, reason, provider_code, now } => {
+                let mut d = sql.get(&id)?.ok_or_else(|| not_found(&id))?;
+                if transition::can_finalize(d.status, status) {
+                    (d.status, d.reason, d.updated_at) = (status, reason, now);
+                    d.provider_code = provider_code.or(d.provider_code);
+                    sql.save(&d)?;
+                    self.publish(sql, vec![Change::Updated(d.clone())])?;
+                }
+                json(&d)
+            }
             Command::Erase => {
                 sql.erase()?;
                 self.ready.set(false);

@@ -34,6 +34,10 @@ pub enum Command {
         #[serde(default)]
         report: Option<ProviderReport>,
     },
+    /// A provider's delivery receipt (Telnyx `message.finalized`): `sent` → `delivered` or
+    /// `failed` with the provider's code (`can_finalize`); answers `Delivery`. Anything else,
+    /// a repeat included, changes nothing.
+    Receipt { id: String, status: DeliveryStatus, reason: Option<String>, provider_code: Option<String>, now: String },
     /// Remove everything (user deletion); answers `{}`.
     Erase,
 }

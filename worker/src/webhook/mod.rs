@@ -1,0 +1,3 @@
+//! The signed webhook channel at the edge: `config.rs` reads the variables.
+
+pub mod config;
