@@ -363,6 +363,8 @@ pub struct StoredUser {
     pub last_seen_ms: Option<i64>,
     /// Whether a realtime connection is open.
     pub online: bool,
+    /// Whether the user's `number` texted STOP (and not START since): no SMS.
+    pub sms_opted_out: bool,
 }
 
 impl StoredUser {

@@ -91,6 +91,7 @@ fn documents_exactly_the_routes_with_their_parameters_and_answers() {
         let has = |code: &str| responses.contains_key(code);
         match r.access {
             Access::Public => assert!(!has("401") && op["security"] == Value::Array(vec![]), "{label}"),
+            Access::Signed => assert!(has("401") && op["security"] == Value::Array(vec![]), "{label}"),
             Access::PublicKey => assert!(has("401") && has("429"), "{label}"),
             Access::Admin | Access::Own => assert!(has("401") && has("403") && has("429"), "{label}"),
         }
@@ -103,7 +104,7 @@ fn documents_exactly_the_routes_with_their_parameters_and_answers() {
                 "{label} {code}"
             );
         }
-        if r.access != Access::Public {
+        if !matches!(r.access, Access::Public | Access::Signed) {
             let rate = pointer(d, responses["429"]["$ref"].as_str().expect("429 is a $ref"));
             assert!(rate["headers"]["Retry-After"].is_object(), "{label}: Retry-After");
         }

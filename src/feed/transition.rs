@@ -164,6 +164,7 @@ pub(crate) mod tests_support {
             provider_message_id: None,
             attempts: None,
             provider_code: None,
+            segments: None,
         }
     }
 }

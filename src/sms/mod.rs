@@ -11,6 +11,24 @@ pub mod text;
 /// The delivery's `provider` for SMS.
 pub const PROVIDER: &str = "telnyx";
 
+/// The skipped delivery's `reason` when the recipient's number texted STOP (and not START).
+pub const OPTED_OUT: &str = "sms_opted_out";
+
+/// The SMS of a delivery's `data` (`subject`, `body`, `url`), at most [`text::MAX_SEGMENTS`].
+pub fn message(data: &serde_json::Value) -> Option<text::Text> {
+    text::compose(text::Parts::of(data), text::MAX_SEGMENTS)
+}
+
+/// Whether a stored user can get SMS: a `number`, not opted out.
+pub fn reach(user: &crate::users::StoredUser) -> crate::notify::Reach {
+    use crate::notify::Reach;
+    match (&user.profile.number, user.sms_opted_out) {
+        (None, _) => Reach::NoAddress,
+        (Some(_), true) => Reach::Blocked(OPTED_OUT),
+        (Some(_), false) => Reach::Ready,
+    }
+}
+
 /// Why an SMS request could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SmsError {

@@ -29,12 +29,21 @@ pub struct Account<'a> {
 }
 
 /// The `POST /v2/messages` request sending `text` to `to`; Telnyx reports the message's fate to
-/// `webhook_url` (`message.sent`, `message.finalized`).
-pub fn prepare(account: &Account<'_>, to: &str, text: &str, webhook_url: &str) -> Result<HttpRequest, SmsError> {
+/// `webhook_url` (`message.sent`, `message.finalized`), or without one to the messaging
+/// profile's webhook URL.
+pub fn prepare(
+    account: &Account<'_>,
+    to: &str,
+    text: &str,
+    webhook_url: Option<&str>,
+) -> Result<HttpRequest, SmsError> {
     if text.is_empty() {
         return Err(SmsError::Empty);
     }
-    let mut body = json!({ "to": to, "text": text, "webhook_url": webhook_url });
+    let mut body = json!({ "to": to, "text": text });
+    if let Some(url) = webhook_url {
+        body["webhook_url"] = url.into();
+    }
     match account.sender {
         Sender::From(from) => body["from"] = from.clone().into(),
         Sender::Profile(id) => body["messaging_profile_id"] = id.clone().into(),

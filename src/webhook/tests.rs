@@ -53,6 +53,7 @@ fn delivery() -> Delivery {
         provider_message_id: None,
         attempts: None,
         provider_code: None,
+        segments: None,
     }
 }
 

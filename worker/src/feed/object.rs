@@ -174,6 +174,7 @@ impl Feed {
                     if let Some(r) = report {
                         (d.provider, d.provider_message_id) = (r.provider, r.provider_message_id);
                         (d.attempts, d.provider_code) = (r.attempts, r.provider_code);
+                        d.segments = r.segments.or(d.segments);
                     }
                     if status == tidings::model::DeliveryStatus::Sent && d.sent_at.is_none() {
                         d.sent_at = Some(now.clone());

@@ -70,4 +70,7 @@ pub struct ProviderReport {
     pub provider_message_id: Option<String>,
     pub attempts: Option<u32>,
     pub provider_code: Option<String>,
+    /// SMS: the segments the text travels in.
+    #[serde(default)]
+    pub segments: Option<u32>,
 }

@@ -1,5 +1,5 @@
 //! SMS state in D1: which delivery a Telnyx message id belongs to, and the numbers that opted
-//! out (STOP) of SMS.
+//! out (STOP) of SMS (read with the user: `store::users`' `sms_opted_out`).
 
 use super::{num, stmt, text};
 use crate::http::Fail;
@@ -47,15 +47,4 @@ pub async fn set_opted_out(db: &D1Database, number: &str, opted_out: bool, now: 
     };
     statement.run().await?;
     Ok(())
-}
-
-/// Whether `number` opted out of SMS.
-pub async fn opted_out(db: &D1Database, number: &str) -> Result<bool, Fail> {
-    #[derive(Deserialize)]
-    struct Row {
-        n: i64,
-    }
-    let row: Option<Row> =
-        stmt(db, "SELECT COUNT(*) AS n FROM sms_opt_outs WHERE number = ?1", &[text(number)])?.first(None).await?;
-    Ok(row.is_some_and(|r| r.n > 0))
 }

@@ -21,7 +21,8 @@ const SELECT_USER: &str = "SELECT u.pk, u.id, u.profile, u.created_at, u.updated
   (SELECT json_group_array(json(body)) FROM
      (SELECT body FROM webpush_subscriptions WHERE user_id = u.id ORDER BY created_at, endpoint)) AS web_push,
   (SELECT count(*) FROM webpush_subscriptions WHERE user_id = u.id AND invalid_at IS NULL) AS valid_web_push,
-  (SELECT count(*) FROM push_tokens WHERE user_id = u.id AND invalid_at IS NULL) AS valid_push_tokens
+  (SELECT count(*) FROM push_tokens WHERE user_id = u.id AND invalid_at IS NULL) AS valid_push_tokens,
+  EXISTS (SELECT 1 FROM sms_opt_outs WHERE number = json_extract(u.profile, '$.number')) AS sms_opted_out
 FROM users u";
 
 #[derive(Deserialize)]
@@ -37,6 +38,7 @@ struct Row {
     web_push: String,
     valid_web_push: f64,
     valid_push_tokens: f64,
+    sms_opted_out: f64,
 }
 
 impl Row {
@@ -54,6 +56,7 @@ impl Row {
                 updated_ms: self.updated_at as i64,
                 last_seen_ms: self.last_seen_at.map(|v| v as i64),
                 online: self.online > 0.0,
+                sms_opted_out: self.sms_opted_out > 0.0,
             },
         ))
     }
