@@ -244,3 +244,38 @@ fn signed_message_and_staleness() {
     assert!(!events::fresh("", now));
     assert!(!events::fresh("1767225600.5", now));
 }
+
+proptest::proptest! {
+    /// Any subject/body/url: the text fits the limit, is whole when it was not cut, and the
+    /// count agrees with a recount of what is sent.
+    #[test]
+    fn compose_always_fits(
+        subject in proptest::option::of("[a-zé€\\[ 😀ж]{0,40}"),
+        body in proptest::option::of("[a-zA-Z0-9 .,€{}ß😀🎉жç\n]{0,900}"),
+        url in proptest::option::of("https://x\\.example/[a-z0-9]{0,200}"),
+        max in 1u32..6,
+    ) {
+        let p = parts(subject.as_deref(), body.as_deref(), url.as_deref());
+        match compose(p, max) {
+            Some(t) => {
+                proptest::prop_assert!(t.count.segments <= max && t.count.segments >= 1);
+                proptest::prop_assert_eq!(t.count, count(&t.text));
+                let given = [&subject, &body, &url].into_iter().flatten().filter(|s| !s.is_empty());
+                if t.cut {
+                    proptest::prop_assert!(t.text.contains(ELLIPSIS));
+                } else {
+                    for part in given {
+                        proptest::prop_assert!(t.text.contains(part.as_str()));
+                    }
+                }
+            }
+            None => proptest::prop_assert!([&subject, &body, &url].into_iter().flatten().all(|s| s.is_empty())),
+        }
+    }
+
+    /// Any bytes: parsing a webhook body never panics.
+    #[test]
+    fn webhook_bodies_never_panic(body in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+        let _ = events::parse(&body);
+    }
+}
