@@ -31,29 +31,11 @@ fn secrets_parse_and_stay_hidden() {
 fn delivery() -> Delivery {
     Delivery {
         id: ID.into(),
-        notification_id: "ntf_1".into(),
-        notiflow_id: None,
-        actor_id: None,
         recipient_id: "u1".into(),
-        channel_id: None,
-        channel_type: ChannelType::InApp,
+        channel_type: ChannelType::Webhook,
         status: DeliveryStatus::Pending,
-        reason: None,
-        topic: Some("orders".into()),
-        category: None,
         data: json!({"subject": "Hi", "body": "B"}),
-        created_at: "2026-01-01T00:00:00.000Z".into(),
-        updated_at: "2026-01-01T00:00:00.000Z".into(),
-        sent_at: None,
-        seen_at: None,
-        read_at: None,
-        clicked_at: None,
-        archived_at: None,
-        provider: None,
-        provider_message_id: None,
-        attempts: None,
-        provider_code: None,
-        segments: None,
+        ..crate::feed::transition::tests_support::delivery()
     }
 }
 
