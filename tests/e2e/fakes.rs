@@ -19,18 +19,17 @@ static FAKES: OnceLock<Fakes> = OnceLock::new();
 /// The fakes of this test process, started on first use.
 pub fn fakes() -> &'static Fakes {
     FAKES.get_or_init(|| {
-        let (info, process) = spawn("mobile.mjs");
+        let (info, process) = start("mobile.mjs");
         Fakes { info, _process: Mutex::new(process) }
     })
 }
 
-/// Starts `node tests/fakes/<script>` and reads the JSON line it prints first (its settings).
-/// It exits when this process does (its stdin closes).
-pub fn spawn(script: &str) -> (Value, (Child, ChildStdin)) {
+/// Starts `node tests/fakes/<script>` and reads the settings it prints on its first line. It
+/// exits when this process does (its stdin closes); keep the handles alive until then.
+pub fn start(script: &str) -> (Value, (Child, ChildStdin)) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fakes").join(script);
     let mut child = Command::new("node")
         .arg(path)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -38,7 +37,7 @@ pub fn spawn(script: &str) -> (Value, (Child, ChildStdin)) {
     let stdin = child.stdin.take().expect("stdin");
     let mut line = String::new();
     BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("fake's first line");
-    let info: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{script} printed its settings: {e}"));
+    let info: Value = serde_json::from_str(&line).expect("fake printed its settings");
     (info, (child, stdin))
 }
 

@@ -2,7 +2,7 @@
 //! node:crypto) and the Standard Webhooks receiver (tests/fakes/webhook.mjs: the npm
 //! `standardwebhooks` verifier), each started once per test process.
 
-use crate::fakes::spawn;
+use crate::fakes::start;
 use serde_json::{json, Value};
 use std::process::{Child, ChildStdin};
 use std::sync::{Mutex, OnceLock};
@@ -21,7 +21,7 @@ static RECEIVER: OnceLock<Fake> = OnceLock::new();
 /// The fake Telnyx of this test process.
 pub fn telnyx() -> &'static Fake {
     TELNYX.get_or_init(|| {
-        let (info, process) = spawn("telnyx.mjs");
+        let (info, process) = start("telnyx.mjs");
         Fake { info, _process: Mutex::new(process) }
     })
 }
@@ -29,7 +29,7 @@ pub fn telnyx() -> &'static Fake {
 /// The webhook receiver of this test process.
 pub fn receiver() -> &'static Fake {
     RECEIVER.get_or_init(|| {
-        let (info, process) = spawn("webhook.mjs");
+        let (info, process) = start("webhook.mjs");
         Fake { info, _process: Mutex::new(process) }
     })
 }
