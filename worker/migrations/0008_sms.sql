@@ -6,6 +6,8 @@ CREATE TABLE sms_messages (
   user_id TEXT NOT NULL,
   created_at INTEGER NOT NULL
 );
+-- Deleting a user deletes its rows.
+CREATE INDEX sms_messages_user ON sms_messages (user_id);
 -- Numbers that texted STOP (or another opt-out word) and not START since: no SMS to them,
 -- whichever user has the number. Keyed by number because the handset opted out, not an account.
 CREATE TABLE sms_opt_outs (

@@ -278,6 +278,7 @@ pub fn delete_all(db: &D1Database, user_id: &str) -> Result<Vec<D1PreparedStatem
         stmt(db, "DELETE FROM push_tokens WHERE user_id = ?1", &id)?,
         stmt(db, "DELETE FROM webpush_subscriptions WHERE user_id = ?1", &id)?,
         stmt(db, "DELETE FROM preferences WHERE user_id = ?1", &id)?,
+        stmt(db, "DELETE FROM sms_messages WHERE user_id = ?1", &id)?,
         stmt(db, "DELETE FROM users WHERE id = ?1", &id)?,
     ])
 }
