@@ -119,12 +119,15 @@ impl UserInput {
                 text("number", &self.number, validate::e164),
                 text("timezone", &self.timezone, validate::timezone),
                 text("identity", &self.identity, validate::id),
-                text("slackChannel", &self.slack_channel, any),
+                text("slackChannel", &self.slack_channel, crate::slack::channel::validate),
                 text("friendlyName", &self.friendly_name, any),
             ]
             .into_iter()
             .filter_map(Result::err),
         );
+        if let Patch::Value(t) = &self.slack_token {
+            errors.extend(crate::slack::check_token("slackToken", t, hosts.dev_loopback()));
+        }
         if let Patch::Value(tokens) = &self.push_tokens {
             for (i, t) in tokens.iter().enumerate() {
                 errors.extend(check_push_token(&format!("pushTokens[{i}]"), t));
