@@ -1,7 +1,9 @@
 //! The per-user feed: a SQLite-backed Durable Object (`object.rs`, SQL in `sql.rs`) that owns
-//! the user's deliveries, counts and realtime sockets, and the worker-side client (`client.rs`).
+//! the user's deliveries, counts and realtime sockets, the worker-side client (`client.rs`) and
+//! a send job's view of its delivery (`status.rs`).
 
 pub mod client;
 mod object;
 pub mod protocol;
 mod sql;
+pub mod status;
