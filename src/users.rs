@@ -366,17 +366,21 @@ pub struct StoredUser {
     pub last_seen_ms: Option<i64>,
     /// Whether a realtime connection is open.
     pub online: bool,
+    /// Slack refused the user's `slackToken` (revoked, ...) and no new one was set since.
+    pub slack_token_invalid: bool,
 }
 
 impl StoredUser {
     /// The wire form. `with_secrets` = false hides `slackToken` (browser credentials).
     pub fn into_user(self, with_secrets: bool) -> User {
+        let slack_ready =
+            crate::slack::reach(&self.profile, self.slack_token_invalid, None) == crate::notify::Reach::Ready;
         let mut profile = self.profile;
         if !with_secrets {
             profile.slack_token = None;
         }
         User {
-            is_notifiable: self.valid_push_tokens > 0 || self.valid_web_push > 0,
+            is_notifiable: self.valid_push_tokens > 0 || self.valid_web_push > 0 || slack_ready,
             is_online: self.online,
             id: self.id,
             profile,

@@ -287,3 +287,61 @@ fn slack_token_checks_name_the_member() {
         super::check_token("slackToken", &token_map(json!({"ok": false, "error": "invalid_code"})), false).is_empty()
     );
 }
+
+fn profile(channel: Option<&str>, token: Option<Value>) -> crate::model::Profile {
+    crate::model::Profile {
+        slack_channel: channel.map(str::to_owned),
+        slack_token: token.map(token_map),
+        ..Default::default()
+    }
+}
+
+const HOOK: &str = "https://hooks.slack.com/services/T/B/X";
+
+#[test]
+fn route_prefers_the_webhook_only_when_no_other_place_is_asked_for() {
+    use super::{route, Route};
+    use crate::notify::Reach;
+    let both = json!({"access_token": "xoxb-u", "incoming_webhook": {"url": HOOK, "channel": "#alerts", "channel_id": "C0ALERTS001"}});
+    let hook = || Ok(Route::Webhook(HOOK.into()));
+    assert_eq!(route(&profile(None, Some(both.clone())), false, None), hook());
+    assert_eq!(route(&profile(Some("@someone"), Some(both.clone())), false, None), hook());
+    assert_eq!(route(&profile(Some("C0ALERTS001"), Some(both.clone())), false, None), hook());
+    assert_eq!(route(&profile(Some("#alerts"), Some(both.clone())), false, None), hook());
+    assert_eq!(route(&profile(Some("alerts"), Some(both.clone())), false, None), hook());
+    assert_eq!(
+        route(&profile(Some("#general"), Some(both.clone())), false, Some("xoxb-bot")),
+        Ok(Route::Api { token: "xoxb-u".into(), own: true, target: Target::Name("general".into()) })
+    );
+    assert_eq!(
+        route(&profile(Some("U1234567890"), None), false, Some("xoxb-bot")),
+        Ok(Route::Api { token: "xoxb-bot".into(), own: false, target: Target::User("U1234567890".into()) })
+    );
+    assert_eq!(route(&profile(Some("C1234567890"), None), false, None), Err(Reach::NotConfigured));
+    assert_eq!(route(&profile(None, Some(json!({"access_token": "xoxb-u"}))), false, None), Err(Reach::NoAddress));
+    assert_eq!(route(&profile(None, None), false, Some("xoxb-bot")), Err(Reach::NoAddress));
+    assert_eq!(
+        route(&profile(Some("@someone"), Some(json!({"access_token": "xoxb-u"}))), false, None),
+        Err(Reach::Blocked("slack_username_unsupported"))
+    );
+    // A refused token blocks the user's Slack until a new slackToken is set.
+    assert_eq!(
+        route(&profile(Some("C1234567890"), Some(both)), true, Some("xoxb-bot")),
+        Err(Reach::Blocked("token_invalid"))
+    );
+    // The mark is about the user's token; without one the operator's bot token still serves.
+    assert!(route(&profile(Some("C1234567890"), None), true, Some("xoxb-bot")).is_ok());
+}
+
+#[test]
+fn is_notifiable_counts_a_usable_slack_token_until_it_is_refused() {
+    let mut u = crate::users::StoredUser {
+        profile: profile(Some("C1234567890"), Some(json!({"access_token": "xoxb-u"}))),
+        ..Default::default()
+    };
+    assert!(u.clone().into_user(false).is_notifiable);
+    u.slack_token_invalid = true;
+    assert!(!u.clone().into_user(true).is_notifiable);
+    let channel_only = crate::users::StoredUser { profile: profile(Some("C1234567890"), None), ..Default::default() };
+    assert!(!channel_only.into_user(true).is_notifiable, "the operator's bot token is not the user's address");
+}

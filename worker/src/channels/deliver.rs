@@ -56,9 +56,9 @@ pub async fn run(env: &Env, d: &Delivery, attempt: u32) -> Result<(), Fail> {
 
 /// Sends `d` on its channel to `user`. Each channel adds its arm here:
 /// `ChannelType::Email => crate::email::send(env, config, user, d, now).await,`
-#[allow(clippy::match_single_binding)] // until the first channel's arm
-async fn send(_env: &Env, _config: &Config, _user: &StoredUser, d: &Delivery, _now: i64) -> Result<Attempt, Fail> {
+async fn send(env: &Env, config: &Config, user: &StoredUser, d: &Delivery, now: i64) -> Result<Attempt, Fail> {
     match d.channel_type {
+        tidings::model::ChannelType::Slack => crate::slack::send(env, config, user, d, now).await,
         _ => Ok(Attempt::Fail("channel_not_configured")),
     }
 }

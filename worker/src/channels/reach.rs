@@ -55,18 +55,18 @@ impl<'a> Reach<'a> {
 
 /// Whether the deployment has a provider for a single-address channel. Each channel adds its
 /// arm: `ChannelType::Email => config.email.is_some(),`.
-#[allow(clippy::match_single_binding)] // until the first channel's arm
-fn configured(_config: &Config, channel: ChannelType) -> bool {
+fn configured(config: &Config, channel: ChannelType) -> bool {
     match channel {
+        ChannelType::Slack => crate::slack::configured(config),
         _ => false,
     }
 }
 
 /// A stored user's reach on a configured single-address channel. Each channel adds its arm:
 /// `ChannelType::Email => crate::email::reach(config, user),`.
-#[allow(clippy::match_single_binding)] // until the first channel's arm
-fn single(_config: &Config, channel: ChannelType, _user: &StoredUser) -> notify::Reach {
+fn single(config: &Config, channel: ChannelType, user: &StoredUser) -> notify::Reach {
     match channel {
+        ChannelType::Slack => crate::slack::reach(config, user),
         _ => notify::Reach::NotConfigured,
     }
 }
