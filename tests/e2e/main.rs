@@ -1,6 +1,7 @@
 //! End-to-end tests: HTTP against a real `wrangler dev` (workerd, local D1 and Queues).
 
 mod fakes;
+mod slack_fake;
 mod support;
 
 mod browser_auth;
@@ -16,6 +17,7 @@ mod rate_limits;
 mod realtime;
 mod restart;
 mod rotation;
+mod slack;
 mod subscriptions;
 mod user_list;
 mod users;

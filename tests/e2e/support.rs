@@ -44,7 +44,11 @@ fn free_port() -> u16 {
 const SHARED_LIMITS: &str = "TIDINGS_RATE_LIMIT_SECRET_KEY=100000/60\nTIDINGS_RATE_LIMIT_RECIPIENT=1000/60";
 
 fn start() -> Edge {
-    start_with(&format!("{SHARED_LIMITS}\n{}", crate::fakes::fakes().env_lines()))
+    start_with(&format!(
+        "{SHARED_LIMITS}\n{}{}",
+        crate::fakes::fakes().env_lines(),
+        crate::slack_fake::slack().env_lines()
+    ))
 }
 
 /// Starts an edge with the test keys and dev mode, plus `extra_vars` (lines of `NAME=value`);
