@@ -2,8 +2,7 @@
 //! which is configured to send to it (`TIDINGS_SLACK_ENDPOINT`, `TIDINGS_SLACK_BOT_TOKEN`).
 
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -19,19 +18,8 @@ static SLACK: OnceLock<SlackFake> = OnceLock::new();
 /// The fake Slack of this test process, started on first use.
 pub fn slack() -> &'static SlackFake {
     SLACK.get_or_init(|| {
-        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fakes/slack.mjs");
-        let mut child = Command::new("node")
-            .arg(script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start node tests/fakes/slack.mjs");
-        // It exits when this process does (its stdin closes).
-        let stdin = child.stdin.take().expect("stdin");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("fake's first line");
-        let info: Value = serde_json::from_str(&line).expect("fake printed its settings");
-        SlackFake { info, _process: Mutex::new((child, stdin)) }
+        let (info, process) = crate::fakes::spawn("slack.mjs");
+        SlackFake { info, _process: process }
     })
 }
 
