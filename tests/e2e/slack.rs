@@ -194,3 +194,20 @@ fn at_names_are_kept_but_skipped_and_bad_slack_fields_are_refused_by_name() {
     assert_eq!(r.field(), "slackToken.incoming_webhook.url");
     assert_eq!(get(&format!("/users/{}", enc(&user))).body["slackChannel"], "@someone", "nothing written");
 }
+
+#[test]
+fn channel_errors_fail_the_delivery_with_slacks_code_and_keep_the_token() {
+    let user = unique("slack-channel-errors");
+    let token = slack_user(&user, None);
+    for (channel, code) in
+        [("#elsewhere", "not_in_channel"), ("C0ARCHIVED1", "is_archived"), ("#nowhere", "channel_not_found")]
+    {
+        set_channel(&user, channel);
+        let d = settled(&user, &post(&user, Some(json!(["slack"])), json!({"subject": channel})));
+        assert_eq!((d["status"].as_str(), d["reason"].as_str()), (Some("failed"), Some("provider_rejected")), "{d}");
+        assert_eq!(d["provider_code"], code, "{d}");
+        assert_eq!(d["attempts"], 1, "not retried: {d}");
+    }
+    assert!(is_notifiable(&user), "a channel error says nothing about the token");
+    assert_eq!(slack().calls_with(&token).len(), 3);
+}
