@@ -16,9 +16,17 @@ pub struct Fakes {
 
 static FAKES: OnceLock<Fakes> = OnceLock::new();
 
-/// Starts `node tests/fakes/<script>` and reads the JSON line it prints first (its settings).
-/// It exits when this process does (its stdin closes); keep the returned handles alive.
-pub fn spawn(script: &str) -> (Value, Mutex<(Child, ChildStdin)>) {
+/// The fakes of this test process, started on first use.
+pub fn fakes() -> &'static Fakes {
+    FAKES.get_or_init(|| {
+        let (info, process) = start("mobile.mjs");
+        Fakes { info, _process: Mutex::new(process) }
+    })
+}
+
+/// Starts `node tests/fakes/<script>` and reads the settings it prints on its first line. It
+/// exits when this process does (its stdin closes); keep the handles alive until then.
+pub fn start(script: &str) -> (Value, (Child, ChildStdin)) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fakes").join(script);
     let mut child = Command::new("node")
         .arg(path)
@@ -30,15 +38,7 @@ pub fn spawn(script: &str) -> (Value, Mutex<(Child, ChildStdin)>) {
     let mut line = String::new();
     BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("fake's first line");
     let info: Value = serde_json::from_str(&line).expect("fake printed its settings");
-    (info, Mutex::new((child, stdin)))
-}
-
-/// The fakes of this test process, started on first use.
-pub fn fakes() -> &'static Fakes {
-    FAKES.get_or_init(|| {
-        let (info, process) = spawn("mobile.mjs");
-        Fakes { info, _process: process }
-    })
+    (info, (child, stdin))
 }
 
 impl Fakes {

@@ -18,8 +18,8 @@ static SLACK: OnceLock<SlackFake> = OnceLock::new();
 /// The fake Slack of this test process, started on first use.
 pub fn slack() -> &'static SlackFake {
     SLACK.get_or_init(|| {
-        let (info, process) = crate::fakes::spawn("slack.mjs");
-        SlackFake { info, _process: process }
+        let (info, process) = crate::fakes::start("slack.mjs");
+        SlackFake { info, _process: Mutex::new(process) }
     })
 }
 
