@@ -21,6 +21,7 @@ pub mod notify;
 pub mod openapi;
 pub mod paging;
 pub mod route;
+pub mod slack;
 pub mod sms;
 pub mod time;
 pub mod users;

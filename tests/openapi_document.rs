@@ -226,6 +226,28 @@ proptest! {
     }
 
     #[test]
+    fn slack_channel_pattern_is_the_validator(s in prop_oneof![
+        "[CGDUWT][A-Z0-9a-z]{6,22}", "[#@]?[a-z0-9_.A-Z-]{0,82}", "[#@]?\\PC{0,6}", "[#@]?[\\x00-\\u{2ff}]{1,5}",
+        "#?[a-z\\u{ffd0}-\\u{10010}]{1,4}",
+    ]) {
+        let re = pattern(doc(), "UserInput", "/properties/slackChannel/pattern");
+        prop_assert_eq!(re.is_match(&s), tidings::slack::channel::validate("c", &s).is_ok(), "{:?}", s);
+        prop_assert_eq!(re.as_str(), tidings::slack::channel::PATTERN);
+    }
+
+    #[test]
+    fn slack_webhook_pattern_is_the_validator(path in prop_oneof!["[ -~]{0,12}", "\\PC{0,4}"], host in prop_oneof![
+        Just("https://hooks.slack.com/"), Just("https://hooks.slack.com"), Just("https://HOOKS.slack.com/"),
+        Just("https://hooks.slack.com.evil.io/"), Just("http://hooks.slack.com/"),
+    ]) {
+        let s = format!("{host}{path}");
+        let schema = &schema(doc(), "UserInput")["properties"]["slackToken"];
+        let re = rust_regex(schema["properties"]["incoming_webhook"]["properties"]["url"]["pattern"].as_str().expect("pattern"));
+        prop_assert_eq!(re.is_match(&s), tidings::slack::api::webhook_url_ok(&s, false), "{:?}", s);
+        prop_assert_eq!(re.as_str(), tidings::slack::api::WEBHOOK_PATTERN);
+    }
+
+    #[test]
     fn token_patterns_are_the_decoders(s in prop_oneof!["(dXNy|ZGx2|Ymxr)[A-Za-z0-9_=-]{9,12}", "[A-Za-z0-9_-]{0,16}"]) {
         for kind in [TokenKind::Users, TokenKind::Deliveries, TokenKind::BulkUsers] {
             let re = rust_regex(&kind.pattern());

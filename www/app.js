@@ -122,6 +122,7 @@ async function main() {
     if ($("channel-mobile-push").checked) channels.push("mobile_push");
     if ($("channel-sms").checked) channels.push("sms");
     if ($("channel-webhook").checked) channels.push("webhook");
+    if ($("channel-slack").checked) channels.push("slack");
     await api("/dev/notify", {
       method: "POST",
       headers,

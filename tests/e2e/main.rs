@@ -2,6 +2,7 @@
 
 mod fakes;
 mod fakes_sms;
+mod slack_fake;
 mod support;
 
 mod browser_auth;
@@ -17,6 +18,7 @@ mod rate_limits;
 mod realtime;
 mod restart;
 mod rotation;
+mod slack;
 mod sms;
 mod subscriptions;
 mod user_list;

@@ -45,9 +45,10 @@ const SHARED_LIMITS: &str = "TIDINGS_RATE_LIMIT_SECRET_KEY=100000/60\nTIDINGS_RA
 
 fn start() -> Edge {
     start_with(&format!(
-        "{SHARED_LIMITS}\n{}{}",
+        "{SHARED_LIMITS}\n{}{}{}",
         crate::fakes::fakes().env_lines(),
-        crate::fakes_sms::telnyx_env_lines()
+        crate::fakes_sms::telnyx_env_lines(),
+        crate::slack_fake::slack().env_lines()
     ))
 }
 

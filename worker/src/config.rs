@@ -57,6 +57,8 @@ pub struct Config {
     pub telnyx: crate::sms::config::TelnyxVars,
     /// Webhook channel variables.
     pub webhook: crate::webhook::config::WebhookVars,
+    /// Slack: `TIDINGS_SLACK_BOT_TOKEN`, `TIDINGS_SLACK_ENDPOINT`.
+    pub slack: crate::slack::SlackConfig,
     /// `TIDINGS_LEASE_SECONDS`: how long queued work may take before the sweeper re-enqueues
     /// it (default 300; the sweeper looks every quarter lease, at most every 60 s).
     pub lease_seconds: u32,
@@ -82,6 +84,7 @@ impl Config {
             mobile: crate::mobile::config::MobileVars::from_env(env),
             telnyx: crate::sms::config::TelnyxVars::from_env(env),
             webhook: crate::webhook::config::WebhookVars::from_env(env),
+            slack: crate::slack::SlackConfig::from_env(env, dev_mode),
             secret_key_previous: text(env, "TIDINGS_SECRET_KEY_PREVIOUS"),
             user_token_secret_previous: text(env, "TIDINGS_USER_TOKEN_SECRET_PREVIOUS"),
             vapid_public_key_previous: text(env, "TIDINGS_VAPID_PUBLIC_KEY_PREVIOUS"),

@@ -19,6 +19,7 @@ mod platform;
 mod push;
 mod routes;
 mod send;
+mod slack;
 mod sms;
 mod store;
 mod webcrypto;

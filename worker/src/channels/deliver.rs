@@ -66,6 +66,7 @@ async fn send(env: &Env, config: &Config, user: &StoredUser, d: &Delivery, now: 
     match d.channel_type {
         ChannelType::Sms => crate::sms::sender::send(env, config, user, d, now).await,
         ChannelType::Webhook => crate::webhook::sender::send(config, user, d, now).await,
+        ChannelType::Slack => crate::slack::send(env, config, user, d, now).await,
         _ => Ok(Attempt::Fail("channel_not_configured")),
     }
 }

@@ -61,15 +61,17 @@ fn configured(config: &Config, channel: ChannelType) -> bool {
     match channel {
         ChannelType::Sms => config.telnyx.on(config.dev_mode),
         ChannelType::Webhook => config.webhook.on(config.dev_mode),
+        ChannelType::Slack => crate::slack::configured(config),
         _ => false,
     }
 }
 
 /// A stored user's reach on a configured single-address channel. Each channel adds its arm:
 /// `ChannelType::Email => crate::email::reach(config, user),`.
-fn single(_config: &Config, channel: ChannelType, user: &StoredUser) -> notify::Reach {
+fn single(config: &Config, channel: ChannelType, user: &StoredUser) -> notify::Reach {
     match channel {
         ChannelType::Sms => tidings::sms::reach(user),
+        ChannelType::Slack => crate::slack::reach(config, user),
         _ => notify::Reach::NotConfigured,
     }
 }

@@ -6,6 +6,7 @@ pub mod leases;
 pub mod operations;
 pub mod preferences;
 pub mod push_tokens;
+pub mod slack;
 pub mod sms;
 pub mod users;
 

@@ -16,6 +16,7 @@ use worker::{D1Database, D1PreparedStatement};
 
 /// A user with its tokens, in one statement.
 const SELECT_USER: &str = "SELECT u.pk, u.id, u.profile, u.created_at, u.updated_at, u.last_seen_at, u.online,
+  u.slack_invalid_at,
   (SELECT json_group_array(json(body)) FROM
      (SELECT body FROM push_tokens WHERE user_id = u.id ORDER BY created_at, token)) AS push_tokens,
   (SELECT json_group_array(json(body)) FROM
@@ -34,6 +35,7 @@ struct Row {
     updated_at: f64,
     last_seen_at: Option<f64>,
     online: f64,
+    slack_invalid_at: Option<f64>,
     push_tokens: String,
     web_push: String,
     valid_web_push: f64,
@@ -57,6 +59,7 @@ impl Row {
                 last_seen_ms: self.last_seen_at.map(|v| v as i64),
                 online: self.online > 0.0,
                 sms_opted_out: self.sms_opted_out > 0.0,
+                slack_token_invalid: self.slack_invalid_at.is_some(),
             },
         ))
     }
@@ -118,7 +121,10 @@ pub async fn apply(
         stmt(db, insert, &[text(id), num(now)])?,
         stmt(
             db,
-            "UPDATE users SET profile = json_patch(json_patch(profile, ?2), ?3), updated_at = ?4 WHERE id = ?1",
+            // Naming slackToken (a new one, or null) clears the mark Slack's refusal left.
+            "UPDATE users SET profile = json_patch(json_patch(profile, ?2), ?3), updated_at = ?4,
+               slack_invalid_at = CASE WHEN json_type(?2, '$.slackToken') IS NULL THEN slack_invalid_at END
+             WHERE id = ?1",
             &[text(id), text(&change.profile_clear.to_string()), text(&change.profile_set.to_string()), num(now)],
         )?,
     ];
