@@ -121,13 +121,14 @@ impl From<FieldError> for ApiError {
     }
 }
 
-/// An SNS message that is not genuine, fresh or from an accepted topic is refused (403); email
-/// that is not configured is unavailable (503).
+/// An SNS message that is not genuine, fresh or from an accepted topic is refused as
+/// unauthenticated (401, as every signed provider webhook); email that is not configured is
+/// unavailable (503).
 impl From<crate::email::EmailError> for ApiError {
     fn from(e: crate::email::EmailError) -> Self {
         use crate::email::EmailError;
         match e {
-            EmailError::Sns(_) | EmailError::Crypto(_) => ApiError::Forbidden,
+            EmailError::Sns(_) | EmailError::Crypto(_) => ApiError::Unauthenticated,
             EmailError::Config(_) => ApiError::Unavailable { what: "email (the TIDINGS_SES_* variables)" },
         }
     }

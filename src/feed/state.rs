@@ -566,6 +566,7 @@ mod tests {
             provider_message_id: None,
             attempts: None,
             provider_code: None,
+            segments: None,
         }
     }
 

@@ -155,6 +155,10 @@ pub struct Delivery {
     /// On failure: the provider's own error code (FCM `UNREGISTERED`, APNs `BadDeviceToken`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_code: Option<String>,
+    /// SMS: the segments the text travels in (GSM-7: 160 characters in one, 153 per part of a
+    /// longer one; UCS-2: 70 / 67).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segments: Option<u32>,
 }
 
 /// `POST /notifications` answer (202).

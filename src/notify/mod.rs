@@ -332,6 +332,7 @@ pub fn plan(
                 provider_message_id: None,
                 attempts: None,
                 provider_code: None,
+                segments: None,
             }
         })
         .collect()

@@ -201,18 +201,18 @@ fn forged_unsigned_stale_or_foreign_events_are_refused_and_change_nothing() {
     let (d, mail) = sent(&user_id, "news");
     let bounce = json!({"email": mail["messageId"], "event": {"kind": "Bounce", "bounceType": "Permanent"}});
     for (tamper, status) in
-        [("message", 403), ("unsigned", 403), ("wrong-key", 403), ("stale", 403), ("cert-host", 403)]
+        [("message", 401), ("unsigned", 401), ("wrong-key", 401), ("stale", 401), ("cert-host", 401)]
     {
         let mut spec = bounce.clone();
         spec["tamper"] = tamper.into();
         let r = publish(spec);
         assert_eq!(r["status"], status, "{tamper}: {r}");
         let body: Value = serde_json::from_str(r["body"].as_str().unwrap()).unwrap();
-        assert_eq!(body["error"]["code"], "forbidden", "{tamper}: {body}");
+        assert_eq!(body["error"]["code"], "unauthenticated", "{tamper}: {body}");
     }
     let mut other_topic = bounce.clone();
     other_topic["topicArn"] = "arn:aws:sns:us-east-1:999999999999:someone-elses-topic".into();
-    assert_eq!(publish(other_topic)["status"], 403);
+    assert_eq!(publish(other_topic)["status"], 401);
     let r = call("POST", EVENTS, Some("{\"not\": \"sns\"}"), Auth::None);
     r.assert_error(400, "validation_failed");
     assert!(user(&user_id).get("emailSuppressionStatus").is_none(), "nothing suppressed");
@@ -231,7 +231,7 @@ fn a_subscription_confirmation_is_confirmed_only_on_an_sns_host() {
     assert_eq!(confirmed.len(), before + 1);
     assert_eq!(confirmed.last().unwrap()["token"], r["sent"]["Token"]);
     let r = publish(json!({"type": "SubscriptionConfirmation", "message": "m", "tamper": "subscribe-host"}));
-    assert_eq!(r["status"], 403, "{r}");
+    assert_eq!(r["status"], 401, "{r}");
     assert_eq!(f.confirmations().len(), before + 1, "the foreign SubscribeURL was not visited");
 }
 

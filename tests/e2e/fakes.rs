@@ -8,23 +8,6 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-/// Starts `node tests/fakes/<script>` and reads the JSON line it prints first; it exits when
-/// this process does (its stdin closes).
-fn start_node(script: &str) -> (Value, Mutex<(Child, ChildStdin)>) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fakes").join(script);
-    let mut child = Command::new("node")
-        .arg(path)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("start node tests/fakes/{script}: {e}"));
-    let stdin = child.stdin.take().expect("stdin");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("fake's first line");
-    let info: Value = serde_json::from_str(&line).expect("fake printed its settings");
-    (info, Mutex::new((child, stdin)))
-}
-
 /// The local fake SES v2 and SNS (tests/fakes/email.mjs: SigV4 checked by npm `aws4`, SNS
 /// messages signed by node:crypto with the fake's own certificate).
 pub struct EmailFakes {
@@ -38,8 +21,8 @@ static EMAIL_FAKES: OnceLock<EmailFakes> = OnceLock::new();
 /// The email fakes of this test process, started on first use.
 pub fn email_fakes() -> &'static EmailFakes {
     EMAIL_FAKES.get_or_init(|| {
-        let (info, process) = start_node("email.mjs");
-        EmailFakes { info, _process: process }
+        let (info, process) = start("email.mjs");
+        EmailFakes { info, _process: Mutex::new(process) }
     })
 }
 
@@ -116,9 +99,26 @@ static FAKES: OnceLock<Fakes> = OnceLock::new();
 /// The fakes of this test process, started on first use.
 pub fn fakes() -> &'static Fakes {
     FAKES.get_or_init(|| {
-        let (info, process) = start_node("mobile.mjs");
-        Fakes { info, _process: process }
+        let (info, process) = start("mobile.mjs");
+        Fakes { info, _process: Mutex::new(process) }
     })
+}
+
+/// Starts `node tests/fakes/<script>` and reads the settings it prints on its first line. It
+/// exits when this process does (its stdin closes); keep the handles alive until then.
+pub fn start(script: &str) -> (Value, (Child, ChildStdin)) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fakes").join(script);
+    let mut child = Command::new("node")
+        .arg(path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start node tests/fakes/{script}: {e}"));
+    let stdin = child.stdin.take().expect("stdin");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("fake's first line");
+    let info: Value = serde_json::from_str(&line).expect("fake printed its settings");
+    (info, (child, stdin))
 }
 
 impl Fakes {

@@ -142,6 +142,7 @@ async fn dispatch(
         Route::SesEvents => crate::email::events::receive(ctx).await,
         Route::UnsubscribePage => crate::email::unsubscribe::page(ctx).await,
         Route::Unsubscribe => crate::email::unsubscribe::one_click(ctx).await,
+        Route::TelnyxEvents => crate::sms::events::receive(ctx).await,
     }
 }
 

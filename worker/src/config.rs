@@ -55,6 +55,12 @@ pub struct Config {
     pub mobile: crate::mobile::config::MobileVars,
     /// Email through SES (issue 13): `TIDINGS_SES_*`, `TIDINGS_EMAIL_FROM`, `TIDINGS_PUBLIC_URL`.
     pub email: crate::email::config::EmailVars,
+    /// SMS (Telnyx) variables.
+    pub telnyx: crate::sms::config::TelnyxVars,
+    /// Webhook channel variables.
+    pub webhook: crate::webhook::config::WebhookVars,
+    /// Slack: `TIDINGS_SLACK_BOT_TOKEN`, `TIDINGS_SLACK_ENDPOINT`.
+    pub slack: crate::slack::SlackConfig,
     /// `TIDINGS_LEASE_SECONDS`: how long queued work may take before the sweeper re-enqueues
     /// it (default 300; the sweeper looks every quarter lease, at most every 60 s).
     pub lease_seconds: u32,
@@ -79,6 +85,9 @@ impl Config {
                 .collect(),
             mobile: crate::mobile::config::MobileVars::from_env(env),
             email: crate::email::config::EmailVars::from_env(env),
+            telnyx: crate::sms::config::TelnyxVars::from_env(env),
+            webhook: crate::webhook::config::WebhookVars::from_env(env),
+            slack: crate::slack::SlackConfig::from_env(env, dev_mode),
             secret_key_previous: text(env, "TIDINGS_SECRET_KEY_PREVIOUS"),
             user_token_secret_previous: text(env, "TIDINGS_USER_TOKEN_SECRET_PREVIOUS"),
             vapid_public_key_previous: text(env, "TIDINGS_VAPID_PUBLIC_KEY_PREVIOUS"),
@@ -151,6 +160,7 @@ fn warn_once(name: &str, message: &str) {
     });
 }
 
-fn text(env: &Env, name: &str) -> String {
+/// A variable or secret; empty when unset.
+pub(crate) fn text(env: &Env, name: &str) -> String {
     env.var(name).map(|v| v.to_string()).or_else(|_| env.secret(name).map(|v| v.to_string())).unwrap_or_default()
 }

@@ -25,8 +25,13 @@ pub async fn run(env: &Env, d: &Delivery, attempt: u32) -> Result<(), Fail> {
     }
     let config = Config::from_env(env);
     let db = env.d1("DB")?;
-    let Some(user) = store::users::find_id(&db, &d.recipient_id).await? else {
-        return status::set(env, d, DeliveryStatus::Skipped, Some("no_address"), None).await;
+    let user = match store::users::find_id(&db, &d.recipient_id).await? {
+        Some(user) => user,
+        // The webhook needs no address: a user never stored is sent as its id.
+        None if d.channel_type == ChannelType::Webhook => {
+            StoredUser { id: d.recipient_id.clone(), ..Default::default() }
+        }
+        None => return status::set(env, d, DeliveryStatus::Skipped, Some("no_address"), None).await,
     };
     let next = attempt + 1;
     match send(env, &config, &user, d, now_ms()).await? {
@@ -45,6 +50,7 @@ pub async fn run(env: &Env, d: &Delivery, attempt: u32) -> Result<(), Fail> {
                 },
                 attempts: Some(next),
                 provider_code: outcome.code().map(str::to_owned),
+                segments: crate::sms::sender::segments(d),
             };
             match outcome {
                 Outcome::Sent { .. } => status::set(env, d, DeliveryStatus::Sent, None, Some(report)).await,
@@ -59,6 +65,9 @@ pub async fn run(env: &Env, d: &Delivery, attempt: u32) -> Result<(), Fail> {
 async fn send(env: &Env, config: &Config, user: &StoredUser, d: &Delivery, now: i64) -> Result<Attempt, Fail> {
     match d.channel_type {
         ChannelType::Email => crate::email::send(env, config, user, d, now).await,
+        ChannelType::Sms => crate::sms::sender::send(env, config, user, d, now).await,
+        ChannelType::Webhook => crate::webhook::sender::send(config, user, d, now).await,
+        ChannelType::Slack => crate::slack::send(env, config, user, d, now).await,
         _ => Ok(Attempt::Fail("channel_not_configured")),
     }
 }

@@ -37,6 +37,10 @@ pub enum Command {
     /// A provider's event about a message it took (SES `Delivery`, `Bounce`, `Reject`):
     /// delivered, or failed with `reason` and the provider's `code`; answers `Delivery`.
     Event { id: String, status: DeliveryStatus, reason: Option<String>, code: Option<String>, now: String },
+    /// A provider's delivery receipt (Telnyx `message.finalized`): `sent` → `delivered` or
+    /// `failed` with the provider's code (`can_finalize`); answers `Delivery`. Anything else,
+    /// a repeat included, changes nothing.
+    Receipt { id: String, status: DeliveryStatus, reason: Option<String>, provider_code: Option<String>, now: String },
     /// Remove everything (user deletion); answers `{}`.
     Erase,
 }
@@ -69,4 +73,7 @@ pub struct ProviderReport {
     pub provider_message_id: Option<String>,
     pub attempts: Option<u32>,
     pub provider_code: Option<String>,
+    /// SMS: the segments the text travels in.
+    #[serde(default)]
+    pub segments: Option<u32>,
 }

@@ -6,6 +6,8 @@ pub mod leases;
 pub mod operations;
 pub mod preferences;
 pub mod push_tokens;
+pub mod slack;
+pub mod sms;
 pub mod users;
 
 use crate::http::Fail;
