@@ -50,6 +50,13 @@ export interface FeedMeta {
   total_count: number;
 }
 
+/** A page of `GET /users/{id}/deliveries`. */
+export interface DeliveryPage {
+  items: Delivery[];
+  page: { limit: number; after: string | null; before: string | null; has_more_after: boolean; has_more_before: boolean };
+  meta: FeedMeta;
+}
+
 /** `client.feed(filter)`: which deliveries the feed lists, and the page size. */
 export interface FeedFilter {
   status?: DeliveryStatus;
@@ -90,6 +97,11 @@ export interface Feed {
   fetch(): Promise<FeedSnapshot>;
   /** Loads the next (older) page, if any; resolves to the snapshot. */
   loadMore(): Promise<FeedSnapshot>;
+  /**
+   * Takes a page answer of `GET /users/{id}/deliveries` you already have (e.g. fetched by your
+   * server) as the first page, without a request; throws `invalid_response` if it is not one.
+   */
+  hydrate(answer: DeliveryPage): FeedSnapshot;
   /** Marks these deliveries seen (optimistic; rolled back if the edge refuses). */
   markSeen(ids: string[] | string): Promise<void>;
   /** Marks these deliveries read (and seen). */

@@ -83,6 +83,19 @@ export class Feed {
     return this.getSnapshot();
   }
 
+  /**
+   * Takes a page answer of `GET /users/{id}/deliveries` you already have (e.g. fetched by your
+   * server and rendered with the page) as the first page, without a request; returns the
+   * snapshot. Throws `invalid_response` when it is not a page.
+   */
+  hydrate(answer) {
+    if (!this._c.page(answer, false)) throw notAPage();
+    this._status = "ready";
+    this._error = null;
+    this._notify();
+    return this._snap;
+  }
+
   /** Loads the next (older) page, if any; resolves to the snapshot. */
   async loadMore() {
     if (this._status === "idle") return this.fetch();
