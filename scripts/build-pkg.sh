@@ -37,6 +37,8 @@ export { default, initSync } from "./wasm.js";
 export { TidingsClient, PushClient, Feed, handlePush, handleNotificationClick, handleSubscriptionChange } from "./$api";
 JS
 cp pkg-template/tidings.d.ts pkg/tidings.d.ts
+# `tidings/react`: the hooks (React is a peer dependency, out of the main entry).
+cp pkg-template/react.js pkg-template/react.d.ts pkg/
 # The package's own package.json and README (wasm-pack would copy the project README).
 rm -f pkg/.gitignore
 cp pkg-template/README.md pkg/README.md

@@ -4,7 +4,8 @@
 #   1. wasm-bindgen tests in headless Chromium: tests/browser/page.rs (page) and
 #      tests/browser/service_worker.rs (inside a module service worker), against that edge;
 #   2. tsc --noEmit on a TypeScript consumer of pkg/ (tests/browser/consumer.ts);
-#   3. node --test tests/browser/node-import.test.mjs (the package imports and instantiates).
+#   3. node --test tests/browser/node-import.test.mjs (the package imports and instantiates);
+#   4. node --test tests/browser/react.test.mjs (`tidings/react` in a real React page, Playwright).
 # Usage: scripts/test-browser.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,6 +55,8 @@ say "tsc --noEmit on tests/browser/consumer.ts"
 tsc -p tests/browser/tsconfig.json || failed+=("tsc")
 say "node --test tests/browser/node-import.test.mjs"
 node --test tests/browser/node-import.test.mjs || failed+=("node import test")
+say "node --test tests/browser/react.test.mjs (React hooks in headless Chromium)"
+node --test tests/browser/react.test.mjs || failed+=("React test")
 
 if [ ${#failed[@]} -gt 0 ]; then
   say "FAILED: ${failed[*]}"
