@@ -5,7 +5,8 @@
 #      tests/browser/service_worker.rs (inside a module service worker), against that edge;
 #   2. tsc --noEmit on a TypeScript consumer of pkg/ (tests/browser/consumer.ts);
 #   3. node --test tests/browser/node-import.test.mjs (the package imports and instantiates);
-#   4. node --test tests/browser/react.test.mjs (`tidings/react` in a real React page, Playwright).
+#   4. node --test tests/browser/react.test.mjs (`tidings/react` in a real React page, Playwright);
+#   5. node --test tests/browser/tabs.test.mjs (five tabs, one socket: Web Locks + BroadcastChannel).
 # Usage: scripts/test-browser.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,6 +58,8 @@ say "node --test tests/browser/node-import.test.mjs"
 node --test tests/browser/node-import.test.mjs || failed+=("node import test")
 say "node --test tests/browser/react.test.mjs (React hooks in headless Chromium)"
 node --test tests/browser/react.test.mjs || failed+=("React test")
+say "node --test tests/browser/tabs.test.mjs (five tabs, one socket)"
+node --test tests/browser/tabs.test.mjs || failed+=("tabs test")
 
 if [ ${#failed[@]} -gt 0 ]; then
   say "FAILED: ${failed[*]}"

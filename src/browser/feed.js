@@ -5,6 +5,14 @@
 // the feed. Plain JS: in wasm the same plumbing (futures, closures, web-sys) was a third of the
 // package.
 //
+// Tabs share one socket: in a page with Web Locks and BroadcastChannel, the feeds of one user
+// (every tab, every filter) take turns holding the lock `tidings:<baseUrl>:<userId>`; the holder
+// (the leader) opens the socket and posts each message on the BroadcastChannel of that name, the
+// others apply what it posts. Optimistic marks are posted too (applied at once in every tab,
+// then confirmed or rolled back as the edge answers the tab that made them). When the leader
+// goes (tab closed, disconnect), the browser gives the lock to the next feed, which opens the
+// socket with its own `since` and posts what the edge replays.
+//
 // Listeners get a snapshot `{items, unreadCount, unseenCount, totalCount, hasMore, status,
 // error, realtime}`: the same frozen object until something changes, so it also works as
 // `getSnapshot` for React's `useSyncExternalStore`.
@@ -145,22 +153,28 @@ export class Feed {
       }
       if (!ids.length) return Promise.resolve();
     }
-    const op = this._c.mark(action, ids, new Date().toISOString());
+    const now = new Date().toISOString();
+    const op = this._c.mark(action, ids, now);
+    const key = Math.random();
+    this._post({ mark: [key, action, ids, now] });
     this._notify();
     return userCall(this._cfg, "POST", "/deliveries/actions", ids ? { action, ids } : { action }).then(
       (answer) => {
         // Counts not understood: the change is kept (the edge applied it), the counts stay.
         if (this._c.confirm(op, answer && answer.meta)) this._error = null;
+        this._post({ done: [key, answer && answer.meta] });
         this._notify();
       },
       (err) => {
-        if (err.code === "invalid_response") this._c.confirm(op, undefined);
+        const kept = err.code === "invalid_response";
+        if (kept) this._c.confirm(op, undefined);
         else {
           this._c.rollback(op);
           this._error = err;
         }
+        this._post(kept ? { done: [key] } : { undo: key });
         this._notify();
-        if (err.code !== "invalid_response") throw err;
+        if (!kept) throw err;
       },
     );
   }
@@ -221,16 +235,67 @@ export class Feed {
     this._want = true;
     this._attempt = 0;
     this._pageListeners(true);
-    this._open();
+    const cfg = this._cfg, name = `tidings:${cfg.baseUrl}:${cfg.userId}`;
+    const locks = globalThis.navigator && navigator.locks;
+    if (!locks || typeof BroadcastChannel != "function") return this._open();
+    const bc = (this._bc = new BroadcastChannel(name));
+    bc.onmessage = (e) => this._shared(e.data);
+    const lock = (this._lock = new AbortController());
+    locks.request(name, { signal: lock.signal }, () => new Promise((release) => {
+      this._release = release;
+      this._open();
+    })).catch(() => {});
+    // Until this feed leads: a page of its own, then what the leader posts.
+    this._rt = "connecting";
+    this._post({ hello: 1 });
+    this._refetch();
   }
 
-  /** Closes the realtime socket and stops reconnecting. */
+  /** Closes the realtime socket (or leaves the tabs sharing one) and stops reconnecting. */
   disconnect() {
     this._want = false;
     this._drop();
     this._pageListeners(false);
+    if (this._bc) {
+      this._lock.abort();
+      if (this._release) this._release();
+      this._bc.close();
+      this._bc = this._release = null;
+    }
     this._rt = "disconnected";
     this._notify();
+  }
+
+  // Posts to the other feeds of this user (when tabs share the socket).
+  _post(message) {
+    if (this._bc) this._bc.postMessage(message);
+  }
+
+  // Sets the realtime status; the leader tells the others.
+  _setRt(rt) {
+    this._rt = rt;
+    if (this._release) this._post({ rt });
+  }
+
+  // What another feed of this user posted.
+  _shared(d) {
+    const ops = (this._ops ||= new Map());
+    if (d.m !== undefined) this._message(d.m);
+    else if (d.rt) {
+      if (!this._release) this._rt = d.rt;
+      this._notify();
+    } else if (d.hello) {
+      if (this._release) this._post({ rt: this._rt });
+    } else if (d.mark) {
+      ops.set(d.mark[0], this._c.mark(d.mark[1], d.mark[2], d.mark[3]));
+      this._notify();
+    } else if (ops.has(d.done ? d.done[0] : d.undo)) {
+      const key = d.done ? d.done[0] : d.undo;
+      if (d.done) this._c.confirm(ops.get(key), d.done[1]);
+      else this._c.rollback(ops.get(key));
+      ops.delete(key);
+      this._notify();
+    }
   }
 
   _drop() {
@@ -245,7 +310,8 @@ export class Feed {
   }
 
   _reconnectNow() {
-    if (!this._want) return;
+    // A feed that does not lead has no socket: the leader resumes, a refetch catches up.
+    if (!this._want || (this._bc && !this._release)) return;
     this._attempt = 0;
     this._open();
   }
@@ -258,11 +324,14 @@ export class Feed {
     const url = `${cfg.baseUrl.replace(/^http/, "ws")}/users/${enc(cfg.userId)}/feed/socket?api_key=${enc(cfg.apiKey)}` +
       `&user_token=${enc(cfg.userToken || "")}` + (seq > 0 ? `&since=${seq}` : "");
     const resumed = seq > 0;
-    this._rt = "connecting";
+    this._setRt("connecting");
     try {
       const ws = (this._ws = new WebSocket(url));
       ws.onopen = () => this._opened(ws, resumed);
-      ws.onmessage = (e) => this._message(e.data);
+      ws.onmessage = (e) => {
+        this._post({ m: e.data });
+        this._message(e.data);
+      };
       ws.onclose = () => {
         this._lost();
         this._notify();
@@ -280,13 +349,16 @@ export class Feed {
       this._rt = "disconnected";
       return;
     }
-    this._rt = "connecting";
-    const delay = this._c.backoff(this._attempt++, Math.random());
+    this._setRt("connecting");
+    // Exponential backoff (0.5 s doubling to 30 s), the upper half random ("equal jitter"), so
+    // many tabs do not reconnect in lockstep.
+    const full = Math.min(30000, 500 * 2 ** Math.min(this._attempt++, 16));
+    const delay = full / 2 + (full / 2) * Math.random();
     this._retry = setTimeout(() => this._open(), delay);
   }
 
   _opened(ws, resumed) {
-    this._rt = "connected";
+    this._setRt("connected");
     let awaitingPong = false;
     this._ping = setInterval(() => {
       if (awaitingPong) {

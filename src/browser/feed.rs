@@ -20,25 +20,12 @@ use super::wire;
 use crate::feed::state::{EventOutcome, FeedState, OpId};
 use crate::model::{Action, ArchivedFilter, ChannelType, DeliveryFilter, DeliveryStatus, FeedEvent};
 
-/// First reconnect delay (before jitter).
-const BACKOFF_BASE_MS: f64 = 500.0;
-/// Longest reconnect delay.
-const BACKOFF_CAP_MS: f64 = 30_000.0;
-
 /// What `FeedCore.event` asks of the driver: refetch the first page.
 const REFETCH: u32 = 1;
 /// ... and reconnect at once, resuming from `seq` (missed events).
 const RECONNECT: u32 = 2;
 /// The message is no event this version knows (e.g. `pong`): nothing changed.
 const IGNORED: u32 = 4;
-
-/// The delay before reconnect attempt `attempt` (0-based): `min(cap, base·2^attempt)`, of which
-/// the upper half is random ("equal jitter"), so many tabs do not reconnect in lockstep.
-/// `random` is in `[0, 1)`.
-pub fn backoff_ms(attempt: u32, random: f64) -> f64 {
-    let full = (BACKOFF_BASE_MS * (1u32 << attempt.min(16)) as f64).min(BACKOFF_CAP_MS);
-    full / 2.0 + full / 2.0 * random.clamp(0.0, 1.0)
-}
 
 #[wasm_bindgen(module = "/src/browser/feed.js")]
 extern "C" {
@@ -131,11 +118,14 @@ impl FeedCore {
         }
     }
 
-    /// Applies `action` (`seen`, `read`, …) to `ids` (every delivery when absent) at once;
+    /// Applies `action` (`seen`, `read`, …) to `ids` (every delivery when null) at once;
     /// answers the operation's number for `confirm` or `rollback`.
-    pub fn mark(&mut self, action: &str, ids: Option<Vec<String>>, now: &str) -> f64 {
+    pub fn mark(&mut self, action: &str, ids: JsValue, now: &str) -> f64 {
         let all = [Action::Seen, Action::Read, Action::Unread, Action::Clicked, Action::Archived, Action::Unarchived];
         let Some(action) = all.into_iter().find(|a| a.as_str() == action) else { return 0.0 };
+        // An array of strings (checked by feed.js), or null for every delivery.
+        let ids: Option<Vec<String>> =
+            ids.dyn_ref::<Array>().map(|a| a.iter().map(|id| id.as_string().unwrap_or_default()).collect());
         self.state.optimistic(action, ids.as_deref(), now).0 .0 as f64
     }
 
@@ -170,11 +160,6 @@ impl FeedCore {
     /// The cursor of the next (older) page, when there is one.
     pub fn after(&self) -> Option<String> {
         self.state.has_more().then(|| self.state.after().map(str::to_owned)).flatten()
-    }
-
-    /// The delay before reconnect attempt `attempt` ([`backoff_ms`]).
-    pub fn backoff(&self, attempt: u32, random: f64) -> f64 {
-        backoff_ms(attempt, random)
     }
 }
 
@@ -226,20 +211,5 @@ impl FeedCore {
             }
         }
         Ok(core)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_up_to_the_cap_with_the_upper_half_random() {
-        assert_eq!(backoff_ms(0, 0.0), 250.0);
-        assert_eq!(backoff_ms(0, 1.0), 500.0);
-        assert_eq!(backoff_ms(1, 0.0), 500.0);
-        assert_eq!(backoff_ms(3, 0.5), 3000.0);
-        assert_eq!(backoff_ms(10, 0.0), 15_000.0);
-        assert_eq!(backoff_ms(u32::MAX, 0.999), 15_000.0 + 15_000.0 * 0.999);
     }
 }
