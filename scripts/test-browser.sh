@@ -6,7 +6,8 @@
 #   2. tsc --noEmit on a TypeScript consumer of pkg/ (tests/browser/consumer.ts);
 #   3. node --test tests/browser/node-import.test.mjs (the package imports and instantiates);
 #   4. node --test tests/browser/react.test.mjs (`tidings/react` in a real React page, Playwright);
-#   5. node --test tests/browser/tabs.test.mjs (five tabs, one socket: Web Locks + BroadcastChannel).
+#   5. node --test tests/browser/tabs.test.mjs (five tabs, one socket: Web Locks + BroadcastChannel);
+#   6. node --test tests/browser/readme.test.mjs (the package README's examples run).
 # Usage: scripts/test-browser.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,6 +61,8 @@ say "node --test tests/browser/react.test.mjs (React hooks in headless Chromium)
 node --test tests/browser/react.test.mjs || failed+=("React test")
 say "node --test tests/browser/tabs.test.mjs (five tabs, one socket)"
 node --test tests/browser/tabs.test.mjs || failed+=("tabs test")
+say "node --test tests/browser/readme.test.mjs (the package README's examples)"
+node --test tests/browser/readme.test.mjs || failed+=("README examples")
 
 if [ ${#failed[@]} -gt 0 ]; then
   say "FAILED: ${failed[*]}"
