@@ -172,10 +172,12 @@ print(f"Bulk job, {n} in-app recipients: run -> COMPLETED in {secs:.1f} s ({n / 
 print(f"  budget <= 60 s " + ("ok" if secs <= 60 and status.startswith("COMPLETED") else "MISSED"))
 PY
 
-# The browser package: its size (esbuild-minified JS + wasm, gzip -9) and markAllRead on a feed
-# of 1,000 loaded deliveries in headless Chromium.
+# The browser package: its size part by part beside the Knock client's (esbuild-minified JS +
+# wasm, gzip -9), then markAllRead on 1,000 loaded deliveries and a 50-item page ingest, beside
+# Knock's feed store, in one headless Chromium run.
 echo
-scripts/build-pkg.sh 2>/dev/null | tail -1 | sed 's/^\[pkg\] /Browser package: /'
+scripts/build-pkg.sh >/dev/null 2>&1
+scripts/pkg-size.sh
 node scripts/bench-browser.mjs "$BASE" "$SK" 3
 
 # Mixed traffic (sends, feed reads, marks, PUT user, sockets) from 16 clients for 60 s, then

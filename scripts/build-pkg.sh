@@ -20,6 +20,25 @@ case "$(wasm-opt --version)" in *132*) ;; *) echo "wasm-opt on PATH is not binar
 rm -rf pkg
 wasm-pack build --release --target web --mode no-install --weak-refs --out-dir pkg --out-name tidings \
   --no-pack -- --features browser
+node scripts/shrink-wasm.mjs pkg/tidings_bg.wasm pkg/tidings_bg.snipped.wasm
+wasm-opt -Oz -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  --enable-reference-types --enable-multivalue --strip-debug --strip-producers --strip-target-features \
+  pkg/tidings_bg.snipped.wasm -o pkg/tidings_bg.wasm
+rm pkg/tidings_bg.snipped.wasm
+# The entry: wasm-bindgen's loader (renamed wasm.js) exports only the wasm's FeedCore; the API is
+# the JS of src/browser/ (wasm-bindgen snippets), typed by pkg-template/tidings.d.ts.
+mv pkg/tidings.js pkg/wasm.js
+rm -f pkg/tidings.d.ts pkg/tidings_bg.wasm.d.ts
+api=$(cd pkg && ls snippets/*/src/browser/client.js)
+for f in bindings feed push; do [ -f "pkg/$(dirname "$api")/$f.js" ] || { echo "pkg: $f.js is missing from the snippets" >&2; exit 1; }; done
+cat > pkg/tidings.js <<JS
+// The package's entry: the API (plain JS) and the loader of its wasm module (await init() once).
+export { default, initSync } from "./wasm.js";
+export { TidingsClient, PushClient, Feed, handlePush, handleNotificationClick, handleSubscriptionChange } from "./$api";
+JS
+cp pkg-template/tidings.d.ts pkg/tidings.d.ts
+# `tidings/react`: the hooks (React is a peer dependency, out of the main entry).
+cp pkg-template/react.js pkg-template/react.d.ts pkg/
 # The package's own package.json and README (wasm-pack would copy the project README).
 rm -f pkg/.gitignore
 cp pkg-template/README.md pkg/README.md

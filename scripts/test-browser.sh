@@ -4,7 +4,10 @@
 #   1. wasm-bindgen tests in headless Chromium: tests/browser/page.rs (page) and
 #      tests/browser/service_worker.rs (inside a module service worker), against that edge;
 #   2. tsc --noEmit on a TypeScript consumer of pkg/ (tests/browser/consumer.ts);
-#   3. node --test tests/browser/node-import.test.mjs (the package imports and instantiates).
+#   3. node --test tests/browser/node-import.test.mjs (the package imports and instantiates);
+#   4. node --test tests/browser/react.test.mjs (`tidings/react` in a real React page, Playwright);
+#   5. node --test tests/browser/tabs.test.mjs (five tabs, one socket: Web Locks + BroadcastChannel);
+#   6. node --test tests/browser/readme.test.mjs (the package README's examples run).
 # Usage: scripts/test-browser.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,6 +57,12 @@ say "tsc --noEmit on tests/browser/consumer.ts"
 tsc -p tests/browser/tsconfig.json || failed+=("tsc")
 say "node --test tests/browser/node-import.test.mjs"
 node --test tests/browser/node-import.test.mjs || failed+=("node import test")
+say "node --test tests/browser/react.test.mjs (React hooks in headless Chromium)"
+node --test tests/browser/react.test.mjs || failed+=("React test")
+say "node --test tests/browser/tabs.test.mjs (five tabs, one socket)"
+node --test tests/browser/tabs.test.mjs || failed+=("tabs test")
+say "node --test tests/browser/readme.test.mjs (the package README's examples)"
+node --test tests/browser/readme.test.mjs || failed+=("README examples")
 
 if [ ${#failed[@]} -gt 0 ]; then
   say "FAILED: ${failed[*]}"

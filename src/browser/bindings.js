@@ -60,6 +60,15 @@ export async function send(method, url, headers, body) {
   );
 }
 
+/** A user's calls: `config` is {baseUrl, apiKey, userId, userToken}. */
+export function userCall(config, method, rest, body) {
+  if (!config.userToken) {
+    return Promise.reject(tidingsError("invalid_argument", "this call needs a userToken: pass it to new TidingsClient(...)"));
+  }
+  const url = `${config.baseUrl}/users/${encodeURIComponent(config.userId)}${rest}`;
+  return send(method, url, { "x-api-key": config.apiKey, "x-user-token": config.userToken }, body);
+}
+
 /** The changing fields of a delivery, in the order of `changing` in src/browser/items.rs. */
 const CHANGING = ["status", "reason", "updated_at", "sent_at", "seen_at", "read_at", "clicked_at", "archived_at"];
 

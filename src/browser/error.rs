@@ -5,8 +5,6 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::js;
-
 /// Codes made by the Rust side; the others come from the edge envelope (`unauthenticated`,
 /// `forbidden`, `not_found`, `validation_failed`, `rate_limited`, ...) or from `bindings.js` and
 /// `push.js` (`network_error`, `timeout`, `unsupported`, `permission_denied`). All of them are
@@ -14,8 +12,6 @@ use super::js;
 pub mod code {
     /// A bad argument: missing option, wrong type, unknown filter field.
     pub const INVALID_ARGUMENT: &str = "invalid_argument";
-    /// The edge answered 2xx with a body this version does not understand.
-    pub const INVALID_RESPONSE: &str = "invalid_response";
 }
 
 #[wasm_bindgen(module = "/src/browser/bindings.js")]
@@ -29,7 +25,11 @@ pub fn new(code: &str, message: &str) -> JsValue {
     tidings_error(code, message)
 }
 
-/// Whether `err` is a `TidingsError` with this code.
-pub fn has_code(err: &JsValue, code: &str) -> bool {
-    js::get_string(err, "code").as_deref() == Some(code)
+/// An error about one field: `{message} `{field}``.
+pub fn field(code: &str, message: &str, field: &str) -> JsValue {
+    let mut m = String::from(message);
+    m.push_str(" `");
+    m.push_str(field);
+    m.push('`');
+    tidings_error(code, &m)
 }

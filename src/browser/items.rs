@@ -5,12 +5,11 @@
 //! would cost milliseconds; this costs a lookup per delivery and a few property writes per
 //! changed one.
 
-use std::collections::HashMap;
-
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use super::wire;
+use crate::feed::ids::IdMap;
 use crate::model::Delivery;
 
 #[wasm_bindgen(module = "/src/browser/bindings.js")]
@@ -101,7 +100,7 @@ impl Values {
 /// The JS objects of the loaded deliveries, by id.
 #[derive(Default)]
 pub(crate) struct Items {
-    by_id: HashMap<String, Item>,
+    by_id: IdMap<Item>,
     snapshot: u32,
 }
 
@@ -118,22 +117,21 @@ impl Items {
         let mut values = Values::default();
         let out = Array::new();
         for d in loaded {
-            let item = match self.by_id.get_mut(&d.id) {
-                Some(item) => {
-                    item.update(d, &mut values);
-                    item
-                }
+            if self.by_id.get_mut(&d.id).is_none() {
                 // Not expected (every delivery comes with its object); `data` is lost then.
-                None => self.by_id.entry(d.id.clone()).or_insert(Item::new(d, wire::delivery_js(d))),
-            };
-            item.listed = self.snapshot;
-            if listed(d) {
-                out.push(&item.js);
+                self.by_id.insert(d.id.clone(), Item::new(d, wire::delivery_js(d)));
+            }
+            if let Some(item) = self.by_id.get_mut(&d.id) {
+                item.update(d, &mut values);
+                item.listed = self.snapshot;
+                if listed(d) {
+                    out.push(&item.js);
+                }
             }
         }
         if self.by_id.len() > loaded.len() {
             let snapshot = self.snapshot;
-            self.by_id.retain(|_, item| item.listed == snapshot);
+            self.by_id.retain(|item| item.listed == snapshot);
         }
         out
     }

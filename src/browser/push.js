@@ -13,7 +13,7 @@
 // `options.applicationServerKey`), used instead of asking `registration.pushManager` (headless
 // browsers have no push service); sync re-subscribes through `registration.pushManager`.
 
-import { send, tidingsError } from "./bindings.js";
+import { send, tidingsError, userCall } from "./bindings.js";
 
 const SUBSCRIBE_TIMEOUT_MS = 15000;
 const READY_TIMEOUT_MS = 5000;
@@ -129,15 +129,6 @@ export function isSupported() {
 
 export function permission() {
   return typeof Notification === "undefined" ? "unsupported" : Notification.permission;
-}
-
-/** A user's calls: `config` is {baseUrl, apiKey, userId, userToken}. */
-function userCall(config, method, rest, body) {
-  if (!config.userToken) {
-    return Promise.reject(tidingsError("invalid_argument", "this call needs a userToken: pass it to new TidingsClient(...)"));
-  }
-  const url = `${config.baseUrl}/users/${encodeURIComponent(config.userId)}${rest}`;
-  return send(method, url, { "x-api-key": config.apiKey, "x-user-token": config.userToken }, body);
 }
 
 async function removeAtEdge(config, endpoint) {

@@ -117,12 +117,3 @@ pub fn event(v: &JsValue) -> Option<(FeedEvent, Option<JsValue>)> {
     let raw = matches!(event, FeedEvent::Created { .. } | FeedEvent::Updated { .. }).then_some(raw);
     Some((event, raw))
 }
-
-/// `{key: value, ...}` of strings.
-pub fn object(pairs: &[(&str, &str)]) -> Object {
-    let o = Object::new();
-    for (k, v) in pairs {
-        set(&o, k, &JsValue::from_str(v));
-    }
-    o
-}

@@ -32,9 +32,9 @@
 //! pending operation reached the server, so pending operations are re-applied to the items of a
 //! page (see [`FeedState::apply_page`]).
 
-use std::collections::HashSet;
 use std::ops::{Add, AddAssign, Neg, Sub};
 
+use crate::feed::ids::IdSet;
 use crate::feed::transition;
 use crate::model::{Action, ChannelType, Delivery, DeliveryPage, DeliveryStatus, FeedEvent, FeedMeta};
 
@@ -197,7 +197,7 @@ struct Pending {
     id: OpId,
     action: Action,
     /// The deliveries it names; `None` = every non-archived one ("mark all").
-    ids: Option<HashSet<String>>,
+    ids: Option<IdSet>,
     now: String,
     /// Each delivery it changed, as it was just before (at most one per id), in the order of the
     /// loaded items: items are never reordered (events insert at the front, pages append or
@@ -363,9 +363,9 @@ impl FeedState {
             }
         }
         let start = self.items.len();
-        let mut loaded: HashSet<String> = self.items.iter().map(|d| d.id.clone()).collect();
+        let mut loaded: IdSet = self.items.iter().map(|d| d.id.clone()).collect();
         for d in items {
-            if loaded.insert(d.id.clone()) {
+            if loaded.insert(d.id.clone(), ()) {
                 self.items.push(d);
             }
         }
@@ -479,7 +479,7 @@ impl FeedState {
         let undone = self.pending.remove(pos);
         let later = &mut self.pending[pos..];
         if later.iter().any(|p| !p.before.is_empty()) {
-            let ids: HashSet<&str> = undone.before.iter().map(|b| b.id.as_str()).collect();
+            let ids: IdSet = undone.before.iter().map(|b| b.id.clone()).collect();
             for p in later {
                 p.forget(|id| ids.contains(id));
             }
@@ -966,7 +966,7 @@ mod tests {
                     }
                 }
                 prop_assert_eq!(s.meta(), recount(s.items()), "after {:?}", st);
-                let unique: HashSet<&str> = s.items().iter().map(|d| d.id.as_str()).collect();
+                let unique: std::collections::HashSet<&str> = s.items().iter().map(|d| d.id.as_str()).collect();
                 prop_assert_eq!(unique.len(), s.items().len());
                 prop_assert_eq!(s.seq(), seq);
             }

@@ -92,3 +92,15 @@ export async function worker(): Promise<void> {
   const changed: PushStatus | null = await handleSubscriptionChange(changeEvent);
   void [url, changed];
 }
+
+// `tidings/react` (the hooks; React itself is not needed to typecheck their signatures).
+import { useFeed, usePush, type UseFeedResult, type UsePushResult } from "tidings/react";
+
+export function hooks(client: TidingsClient): void {
+  const feed: UseFeedResult = useFeed(client, { limit: 10 }, { realtime: false });
+  const n: number = feed.unreadCount;
+  void feed.feed.markAllRead();
+  const push: UsePushResult = usePush(client, { sync: false });
+  const permission: NotificationPermission | "unsupported" = push.permission;
+  void [n, permission, push.status?.subscribed];
+}

@@ -106,6 +106,8 @@ pub fn user_token(user: &str) -> String {
 
 /// The options object of `new TidingsClient(...)`.
 pub fn options(user: &str, token: &str) -> JsValue {
+    // The package's start function (it does not run for a dependency of the test program).
+    tidings::browser::start();
     let o = Object::new();
     for (k, v) in [("baseUrl", BASE), ("apiKey", PUBLIC_KEY), ("userId", user), ("userToken", token)] {
         js_sys::Reflect::set(&o, &k.into(), &v.into()).unwrap();

@@ -1,11 +1,9 @@
-//! The TypeScript shapes wasm-bindgen cannot derive: the core's wire types as JS sees them
-//! (snake_case, as on the wire), options objects, listener snapshots and error codes. Kept in
-//! one place, next to the Rust types they mirror (`crate::model`, `crate::notify::push`).
+/* tslint:disable */
+/* eslint-disable */
+// The types of the npm package `tidings` (written by hand: the API is plain JS over one wasm
+// class, see src/browser/mod.rs). The wire types mirror the Rust ones of `crate::model` and
+// `crate::notify::push`, as JS sees them (snake_case, as on the wire).
 
-use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen(typescript_custom_section)]
-const TS: &'static str = r#"
 /** `new TidingsClient(options)`. */
 export interface TidingsClientOptions {
   /** The edge, e.g. `https://tidings.example.com` (no path). */
@@ -52,6 +50,13 @@ export interface FeedMeta {
   total_count: number;
 }
 
+/** A page of `GET /users/{id}/deliveries`. */
+export interface DeliveryPage {
+  items: Delivery[];
+  page: { limit: number; after: string | null; before: string | null; has_more_after: boolean; has_more_before: boolean };
+  meta: FeedMeta;
+}
+
 /** `client.feed(filter)`: which deliveries the feed lists, and the page size. */
 export interface FeedFilter {
   status?: DeliveryStatus;
@@ -85,6 +90,47 @@ export interface FeedSnapshot {
 }
 
 export type FeedListener = (snapshot: FeedSnapshot) => void;
+
+/** `client.feed(filter)`: the in-app feed store of one user and filter. */
+export interface Feed {
+  /** Fetches the first page (replacing what is loaded); resolves to the snapshot. */
+  fetch(): Promise<FeedSnapshot>;
+  /** Loads the next (older) page, if any; resolves to the snapshot. */
+  loadMore(): Promise<FeedSnapshot>;
+  /**
+   * Takes a page answer of `GET /users/{id}/deliveries` you already have (e.g. fetched by your
+   * server) as the first page, without a request; throws `invalid_response` if it is not one.
+   */
+  hydrate(answer: DeliveryPage): FeedSnapshot;
+  /** Marks these deliveries seen (optimistic; rolled back if the edge refuses). */
+  markSeen(ids: string[] | string): Promise<void>;
+  /** Marks these deliveries read (and seen). */
+  markRead(ids: string[] | string): Promise<void>;
+  /** Marks these deliveries unread. */
+  markUnread(ids: string[] | string): Promise<void>;
+  /** Archives these deliveries (they leave a feed that excludes archived ones). */
+  markArchived(ids: string[] | string): Promise<void>;
+  /** Unarchives these deliveries. */
+  markUnarchived(ids: string[] | string): Promise<void>;
+  /** Marks these deliveries clicked (and read, seen). */
+  markClicked(ids: string[] | string): Promise<void>;
+  /** Marks every non-archived delivery of the user read, loaded or not. */
+  markAllRead(): Promise<void>;
+  /** Calls `listener(snapshot)` now and after every change; returns the function that unsubscribes it. */
+  subscribe(listener: FeedListener): () => void;
+  /** The current snapshot (the same object until something changes). */
+  getSnapshot(): FeedSnapshot;
+  /**
+   * Opens the realtime socket and keeps it open: reconnects with exponential backoff and
+   * jitter, resumes with `since=<seq>`, refetches on `reset`, on a gap, when the browser comes
+   * back online and when the tab becomes visible after a minute or more hidden.
+   */
+  connect(): void;
+  /** Closes the realtime socket and stops reconnecting. */
+  disconnect(): void;
+  /** The last realtime event number applied (0 before the first one). */
+  readonly seq: number;
+}
 
 /** Codes of the edge's error envelope, plus those made in the browser. */
 export type TidingsErrorCode =
@@ -204,4 +250,52 @@ export interface NotificationClickResult {
   /** The `WindowClient` focused or opened; null when the browser refused or there was no URL. */
   readonly window: object | null;
 }
-"#;
+
+/** `client.push`: this browser's Web Push subscription, registered at the edge for the user. */
+export class PushClient {
+  private constructor();
+  /** Whether this browser has the Push API, service workers and notifications. */
+  isSupported(): boolean;
+  /** `"granted"`, `"denied"`, `"default"` (not asked yet) or `"unsupported"`. */
+  permission(): NotificationPermission | "unsupported";
+  /**
+   * Subscribes this browser (asking for permission if never asked) and registers the
+   * subscription at the edge. Idempotent: an unchanged subscription is not sent again
+   * (`changed: false`); a changed one is registered and the old one removed at the edge.
+   */
+  subscribe(options: PushSubscribeOptions): Promise<PushStatus>;
+  /** Brings the edge in line with the browser without prompting (call it on every page load). */
+  sync(options?: PushOptions): Promise<PushStatus>;
+  /** Unsubscribes the browser and removes the subscription at the edge. */
+  unsubscribe(options?: PushOptions): Promise<PushStatus>;
+}
+
+/** The entry point of the package: the browser credentials of one user. */
+export class TidingsClient {
+  /** Throws `invalid_argument` when an option is missing. */
+  constructor(options: TidingsClientOptions);
+  /** The in-app feed of this user, filtered by `filter`. Nothing is fetched until `fetch()` or `connect()`. */
+  feed(filter?: FeedFilter): Feed;
+  /** Replaces the user token; feeds and push use it from their next request on. */
+  setUserToken(token: string): void;
+  /** The edge's base URL, without a trailing slash. */
+  readonly baseUrl: string;
+  /** Web Push; the same object on every access. */
+  readonly push: PushClient;
+  /** The user this client acts for. */
+  readonly userId: string;
+}
+
+/** The service worker's `push` handler: shows the notification; `null` for a push that is not Tidings'. */
+export function handlePush(event: PushEventLike, options?: ServiceWorkerOptions): Promise<PushPayload | null>;
+/** The service worker's `notificationclick` handler: marks it clicked and focuses or opens its URL. */
+export function handleNotificationClick(event: NotificationEventLike, options?: ServiceWorkerOptions): Promise<NotificationClickResult>;
+/** The service worker's `pushsubscriptionchange` handler: registers the new subscription. */
+export function handleSubscriptionChange(event: SubscriptionChangeEventLike, options?: ServiceWorkerOptions): Promise<PushStatus | null>;
+
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+export type SyncInitInput = BufferSource | WebAssembly.Module;
+/** Instantiates the wasm module from bytes or a compiled module, synchronously. */
+export function initSync(module: { module: SyncInitInput } | SyncInitInput): unknown;
+/** Loads and instantiates the wasm module (`tidings_bg.wasm` next to this file by default); await it once before anything else. */
+export default function init(module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>): Promise<unknown>;
