@@ -52,7 +52,10 @@ fn tokens_of(user: &str) -> Vec<String> {
 fn health_says_which_providers_are_on() {
     let r = call("GET", "/health", None, Auth::None);
     assert_eq!(r.status, 200);
-    assert_eq!(r.body["providers"], json!({"webpush": true, "fcm": true, "apns": true}));
+    assert_eq!(
+        r.body["providers"],
+        json!({"webpush": true, "fcm": true, "apns": true, "ses": true, "telnyx": true, "slack": true, "webhook": false})
+    );
     assert!(!r.text.contains("PRIVATE KEY"), "no secrets in /health");
 }
 
@@ -244,7 +247,10 @@ fn without_providers_mobile_push_is_skipped_as_not_configured() {
         }
     };
     let health: Value = ureq::get(&format!("{}/health", plain.base)).call().unwrap().into_json().unwrap();
-    assert_eq!(health["providers"], json!({"webpush": true, "fcm": false, "apns": false}));
+    assert_eq!(
+        health["providers"],
+        json!({"webpush": true, "fcm": false, "apns": false, "ses": false, "telnyx": false, "slack": true, "webhook": false})
+    );
     let user = unique("mp-plain");
     let token = device_token("fcm");
     let (status, _) = post(

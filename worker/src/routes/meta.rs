@@ -8,9 +8,19 @@ use worker::Response;
 
 /// Liveness, and which delivery providers this deployment has configured (no secrets).
 pub fn health(ctx: &Ctx) -> Answer {
-    let (fcm, apns) = ctx.config.mobile.on(ctx.config.dev_mode);
-    let webpush = !ctx.config.vapid_public_key.is_empty() && !ctx.config.vapid_private_key.is_empty();
-    json(200, &json!({ "status": "ok", "providers": { "webpush": webpush, "fcm": fcm, "apns": apns } }))
+    let c = &ctx.config;
+    let (fcm, apns) = c.mobile.on(c.dev_mode);
+    let webpush = !c.vapid_public_key.is_empty() && !c.vapid_private_key.is_empty();
+    let providers = json!({
+        "webpush": webpush,
+        "fcm": fcm,
+        "apns": apns,
+        "ses": crate::email::configured(c),
+        "telnyx": c.telnyx.on(c.dev_mode),
+        "slack": crate::slack::configured(c),
+        "webhook": c.webhook.on(c.dev_mode),
+    });
+    json(200, &json!({ "status": "ok", "providers": providers }))
 }
 
 pub fn openapi() -> Answer {
