@@ -21,6 +21,7 @@ pub mod notify;
 pub mod openapi;
 pub mod paging;
 pub mod route;
+pub mod schedule;
 pub mod time;
 pub mod users;
 pub mod validate;

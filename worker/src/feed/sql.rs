@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS send_limit (id INTEGER PRIMARY KEY CHECK (id = 1), wi
 ";
 
 /// The counting rule of `FeedMeta` (kept equal to `tidings::feed::state::counted`).
-const COUNTED: &str = "channel_type = 'in_app' AND status NOT IN ('skipped', 'failed') AND archived = 0";
+const COUNTED: &str =
+    "channel_type = 'in_app' AND status NOT IN ('skipped', 'failed', 'scheduled', 'canceled') AND archived = 0";
 
 pub struct FeedSql(SqlStorage);
 
