@@ -31,6 +31,18 @@ fn in_window(p: &Preference, now_ms: i64) -> bool {
         })
 }
 
+/// The preference that rules a notification: its topic's, else its category's.
+pub fn ruling<'a>(prefs: &'a Preferences, category: Option<&str>, topic: Option<&str>) -> Option<&'a Preference> {
+    topic.and_then(|t| prefs.notifications.get(t)).or_else(|| category.and_then(|c| prefs.categories.get(c)))
+}
+
+/// Whether the category or the topic is `REQUIRED` (never held by quiet hours, never opted out of).
+pub fn required(prefs: &Preferences, category: Option<&str>, topic: Option<&str>) -> bool {
+    let by_category = category.and_then(|c| prefs.categories.get(c));
+    let by_topic = topic.and_then(|t| prefs.notifications.get(t));
+    [by_category, by_topic].iter().flatten().any(|p| p.status == PreferenceStatus::Required)
+}
+
 /// Decides one delivery.
 pub fn evaluate(
     prefs: &Preferences,

@@ -6,6 +6,7 @@
 pub mod digest;
 pub mod quiet;
 pub mod repeat;
+pub mod timing;
 pub mod when;
 pub mod zone;
 
