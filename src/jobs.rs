@@ -47,6 +47,14 @@ pub enum Job {
         #[serde(default)]
         tokens: Option<Vec<String>>,
     },
+    /// Wake a user's feed so it sends what is due of its schedule: the backstop of the feed's
+    /// alarm, recorded (as a lease due after the scheduled time) and only enqueued by the sweeper.
+    WakeFeed {
+        /// The user.
+        user_id: String,
+        /// The scheduled notification.
+        notification_id: String,
+    },
     /// Send a bulk job's message to its users with `from <= seq <= to`.
     BulkBatch {
         /// The job.
@@ -70,6 +78,7 @@ impl Job {
             Job::SendWebPush { delivery, .. } => format!("push:{}", delivery.id),
             Job::SendMobilePush { delivery, .. } => format!("mobile:{}", delivery.id),
             Job::BulkBatch { job_id, from, .. } => format!("bulk:{job_id}:{from}"),
+            Job::WakeFeed { user_id, notification_id } => wake_lease(notification_id, user_id),
         }
     }
 
@@ -77,7 +86,7 @@ impl Job {
     pub fn delivery(&self) -> Option<&Delivery> {
         match self {
             Job::SendWebPush { delivery, .. } | Job::SendMobilePush { delivery, .. } => Some(delivery),
-            Job::DeleteUser { .. } | Job::BulkBatch { .. } => None,
+            Job::DeleteUser { .. } | Job::BulkBatch { .. } | Job::WakeFeed { .. } => None,
         }
     }
 
@@ -88,8 +97,14 @@ impl Job {
             Job::SendWebPush { .. } => "send_web_push",
             Job::SendMobilePush { .. } => "send_mobile_push",
             Job::BulkBatch { .. } => "bulk_batch",
+            Job::WakeFeed { .. } => "wake_feed",
         }
     }
+}
+
+/// The lease of a scheduled notification's wake-up of one recipient's feed.
+pub fn wake_lease(notification_id: &str, user_id: &str) -> String {
+    format!("wake:{notification_id}:{user_id}")
 }
 
 /// A queue message: the job and the generation of its lease it was sent under. A message

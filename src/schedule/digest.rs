@@ -8,6 +8,8 @@ use crate::model::Delivery;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+/// The `reason` of a held delivery that went out inside another one's digest.
+pub const DIGESTED: &str = "digested";
 /// Default `digest_at`: 09:00.
 pub const DEFAULT_DIGEST_AT_S: i64 = 9 * 3600;
 /// Shortest custom `window` (seconds); dev mode allows 1.

@@ -2,6 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The `reason` of a delivery skipped as a repeat of its `dedupe_key`.
+pub const DUPLICATE: &str = "duplicate";
+/// The `reason` of a delivery skipped by a throttle.
+pub const THROTTLED: &str = "throttled";
+
 /// Default `dedupe_window`: a day, in seconds.
 pub const DEFAULT_DEDUPE_WINDOW_S: u32 = 86_400;
 /// Longest `dedupe_window` and throttle `per`: 30 days, in seconds.

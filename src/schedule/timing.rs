@@ -88,7 +88,8 @@ pub enum Release {
 /// goes out, not when it was asked for).
 pub fn release(d: &Delivery, prefs: Option<&Preferences>, zone: &dyn Zone, now_ms: i64) -> Release {
     if let Some(p) = prefs {
-        if let Decision::Skip(why) = prefs::evaluate(p, d.category.as_deref(), d.topic.as_deref(), d.channel_type, now_ms)
+        if let Decision::Skip(why) =
+            prefs::evaluate(p, d.category.as_deref(), d.topic.as_deref(), d.channel_type, now_ms)
         {
             return Release::Skip(why);
         }
@@ -153,7 +154,8 @@ mod tests {
 
     #[test]
     fn quiet_hours_hold_push_but_not_in_app_nor_required() {
-        let p = prefs(r#"{"quiet_hours":{"start":"11:00","end":"13:00"},"categories":{"security":{"status":"REQUIRED"}}}"#);
+        let p =
+            prefs(r#"{"quiet_hours":{"start":"11:00","end":"13:00"},"categories":{"security":{"status":"REQUIRED"}}}"#);
         let mut ds = planned(r#"{"to":"ada","channels":["in_app","web_push","mobile_push"],"data":{"subject":"s"}}"#);
         hold(&mut ds, None, Some(&p), &Utc, NOON);
         let statuses: Vec<_> = ds.iter().map(|d| d.status).collect();

@@ -16,6 +16,7 @@ mod rate_limits;
 mod realtime;
 mod restart;
 mod rotation;
+mod schedule;
 mod subscriptions;
 mod user_list;
 mod users;

@@ -20,6 +20,7 @@ mod routes;
 mod send;
 mod store;
 mod webcrypto;
+mod zone;
 
 use worker::{event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent};
 

@@ -4,4 +4,6 @@
 pub mod client;
 mod object;
 pub mod protocol;
+mod schedule;
+mod schedule_sql;
 mod sql;

@@ -122,7 +122,16 @@ impl FeedSql {
     /// Creates the tables if this object has none yet.
     pub fn create_schema(&self) -> Result<()> {
         self.0.exec(SCHEMA, None)?;
+        self.0.exec(super::schedule_sql::SCHEDULE_SCHEMA, None)?;
         Ok(())
+    }
+
+    pub(super) fn sql(&self) -> &SqlStorage {
+        &self.0
+    }
+
+    pub(super) fn query<T: DeserializeOwned>(&self, q: &str, args: Vec<SqlStorageValue>) -> Result<Vec<T>> {
+        self.rows(q, args)
     }
 
     fn rows<T: DeserializeOwned>(&self, q: &str, args: Vec<SqlStorageValue>) -> Result<Vec<T>> {
@@ -270,6 +279,15 @@ impl FeedSql {
         Ok(parse(rows)?.into_iter().map(|(_, d)| d).collect())
     }
 
+    /// The pending deliveries of a notification (not taken by their channel yet).
+    pub fn pending_of(&self, notification_id: &str) -> Result<Vec<Delivery>> {
+        let rows = self.rows(
+            "SELECT seq, body FROM deliveries WHERE status = 'pending' AND json_extract(body, '$.notification_id') = ?",
+            vec![notification_id.into()],
+        )?;
+        Ok(parse(rows)?.into_iter().map(|(_, d)| d).collect())
+    }
+
     pub fn meta(&self) -> Result<FeedMeta> {
         let q = format!(
             "SELECT count(*) AS total, coalesce(sum(read = 0), 0) AS unread, coalesce(sum(seen = 0), 0) AS unseen
@@ -320,7 +338,11 @@ impl FeedSql {
     }
 
     pub fn erase(&self) -> Result<()> {
-        self.0.exec("DELETE FROM deliveries; DELETE FROM events; DELETE FROM owner;", None)?;
+        self.0.exec(
+            "DELETE FROM deliveries; DELETE FROM events; DELETE FROM owner; DELETE FROM schedule;
+             DELETE FROM dedupe; DELETE FROM throttle;",
+            None,
+        )?;
         Ok(())
     }
 }

@@ -69,7 +69,6 @@ pub async fn run(
                     provider_message_id: provider_message_id.clone(),
                     attempts: Some(attempt + 1),
                     provider_code: None,
-                    deliver_at: None,
                 });
                 continue;
             }
