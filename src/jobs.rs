@@ -55,6 +55,15 @@ pub enum Job {
         /// The scheduled notification.
         notification_id: String,
     },
+    /// Send one delivery on a single-address provider channel (`email`, `sms`, `slack`,
+    /// `webhook`: its `channel_type`) to its recipient's address there.
+    SendChannel {
+        /// The delivery (its `data` is the message's content).
+        delivery: Box<Delivery>,
+        /// Attempts made so far.
+        #[serde(default)]
+        attempt: u32,
+    },
     /// Send a bulk job's message to its users with `from <= seq <= to`.
     BulkBatch {
         /// The job.
@@ -77,6 +86,7 @@ impl Job {
             Job::DeleteUser { operation_id, .. } => format!("delete:{operation_id}"),
             Job::SendWebPush { delivery, .. } => format!("push:{}", delivery.id),
             Job::SendMobilePush { delivery, .. } => format!("mobile:{}", delivery.id),
+            Job::SendChannel { delivery, .. } => format!("channel:{}", delivery.id),
             Job::BulkBatch { job_id, from, .. } => format!("bulk:{job_id}:{from}"),
             Job::WakeFeed { user_id, notification_id } => wake_lease(notification_id, user_id),
         }
@@ -85,7 +95,9 @@ impl Job {
     /// The delivery a send job carries (none for other kinds).
     pub fn delivery(&self) -> Option<&Delivery> {
         match self {
-            Job::SendWebPush { delivery, .. } | Job::SendMobilePush { delivery, .. } => Some(delivery),
+            Job::SendWebPush { delivery, .. }
+            | Job::SendMobilePush { delivery, .. }
+            | Job::SendChannel { delivery, .. } => Some(delivery),
             Job::DeleteUser { .. } | Job::BulkBatch { .. } | Job::WakeFeed { .. } => None,
         }
     }
@@ -96,6 +108,7 @@ impl Job {
             Job::DeleteUser { .. } => "delete_user",
             Job::SendWebPush { .. } => "send_web_push",
             Job::SendMobilePush { .. } => "send_mobile_push",
+            Job::SendChannel { .. } => "send_channel",
             Job::BulkBatch { .. } => "bulk_batch",
             Job::WakeFeed { .. } => "wake_feed",
         }

@@ -156,7 +156,8 @@ pub struct Matched {
 /// Finds the route for `method` and `path` (no query string). Where templates overlap, the
 /// path belongs to the most literal ones (`/users/x/deliveries/actions` is the actions route,
 /// not a delivery called `actions`). Unknown path → `RouteNotFound`; known path, other method →
-/// `MethodNotAllowed` with the path's methods.
+/// `MethodNotAllowed` with the path's methods. `HEAD` is answered by the `GET` route (the
+/// runtime sends no body).
 pub fn resolve(method: &str, path: &str) -> Result<Matched, ApiError> {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let mut candidates = Vec::new();
@@ -169,10 +170,13 @@ pub fn resolve(method: &str, path: &str) -> Result<Matched, ApiError> {
     let most = candidates.iter().map(|(s, _)| literal(s)).max().unwrap_or(0);
     let mut allowed = Vec::new();
     for (spec, params) in candidates.into_iter().filter(|(s, _)| literal(s) == most) {
-        if spec.method == method {
+        if spec.method == method || (method == "HEAD" && spec.method == "GET") {
             return Ok(Matched { spec: *spec, params });
         }
         allowed.push(spec.method);
+        if spec.method == "GET" {
+            allowed.push("HEAD");
+        }
     }
     if allowed.is_empty() {
         Err(ApiError::RouteNotFound { path: path.to_owned() })
@@ -251,10 +255,12 @@ mod tests {
         assert!(matches!(resolve("GET", "/users/x/y/z"), Err(ApiError::RouteNotFound { .. })));
         match resolve("PATCH", "/users/x") {
             Err(ApiError::MethodNotAllowed { allowed, .. }) => {
-                assert_eq!(allowed, vec!["GET", "PUT", "DELETE"])
+                assert_eq!(allowed, vec!["GET", "HEAD", "PUT", "DELETE"])
             }
             other => panic!("{other:?}"),
         }
+        assert_eq!(resolve("HEAD", "/users/x").unwrap().spec.route, Route::GetUser);
+        assert!(matches!(resolve("HEAD", "/notifications"), Err(ApiError::MethodNotAllowed { .. })));
         assert!(matches!(resolve("GET", "/users/%ff"), Err(ApiError::Validation(_))));
         match resolve("GET", "/users/x/deliveries/actions") {
             Err(ApiError::MethodNotAllowed { allowed, .. }) => assert_eq!(allowed, vec!["POST"]),

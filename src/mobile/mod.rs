@@ -68,18 +68,18 @@ pub trait MobileCrypto {
 
 /// Whether a user with these valid `tokens` can be reached on `mobile_push`, given which
 /// providers are configured.
-pub fn reach(tokens: &[crate::model::PushToken], fcm_on: bool, apns_on: bool) -> crate::notify::MobileReach {
+pub fn reach(tokens: &[crate::model::PushToken], fcm_on: bool, apns_on: bool) -> crate::notify::Reach {
     use crate::model::PushProvider;
-    use crate::notify::MobileReach;
+    use crate::notify::Reach;
     let on = |t: &&crate::model::PushToken| match t.provider {
         PushProvider::Fcm => fcm_on,
         PushProvider::Apn => apns_on,
     };
     match (fcm_on || apns_on, tokens.is_empty(), tokens.iter().any(|t| on(&t))) {
-        (false, _, _) => MobileReach::NotConfigured,
-        (true, true, _) => MobileReach::NoAddress,
-        (true, false, true) => MobileReach::Ready,
-        (true, false, false) => MobileReach::NotConfigured,
+        (false, _, _) => Reach::NotConfigured,
+        (true, true, _) => Reach::NoAddress,
+        (true, false, true) => Reach::Ready,
+        (true, false, false) => Reach::NotConfigured,
     }
 }
 

@@ -393,7 +393,7 @@ fn pem_bodies_decode_with_real_or_escaped_newlines() {
 
 #[test]
 fn reach_needs_a_provider_and_a_token_for_it() {
-    use crate::notify::MobileReach::*;
+    use crate::notify::Reach::*;
     let fcm = PushToken { provider: PushProvider::Fcm, ..apns_token(None, None) };
     let apn = apns_token(None, None);
     assert_eq!(reach(std::slice::from_ref(&fcm), false, false), NotConfigured);

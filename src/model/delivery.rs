@@ -54,6 +54,14 @@ pub enum ChannelType {
     WebPush,
     /// Mobile push to the user's `pushTokens` (FCM, APNs).
     MobilePush,
+    /// Email to the user's `email` (SES).
+    Email,
+    /// SMS to the user's `number` (Telnyx).
+    Sms,
+    /// Slack, to the user's `slackChannel` (or incoming webhook).
+    Slack,
+    /// The deployment's signed webhook (Standard Webhooks).
+    Webhook,
 }
 
 impl ChannelType {
@@ -63,21 +71,39 @@ impl ChannelType {
             ChannelType::InApp => "in_app",
             ChannelType::WebPush => "web_push",
             ChannelType::MobilePush => "mobile_push",
+            ChannelType::Email => "email",
+            ChannelType::Sms => "sms",
+            ChannelType::Slack => "slack",
+            ChannelType::Webhook => "webhook",
         }
     }
 
+    /// Every channel.
+    pub const ALL: [ChannelType; 7] = [
+        ChannelType::InApp,
+        ChannelType::WebPush,
+        ChannelType::MobilePush,
+        ChannelType::Email,
+        ChannelType::Sms,
+        ChannelType::Slack,
+        ChannelType::Webhook,
+    ];
+
     /// The channel with this wire name.
     pub fn parse(s: &str) -> Option<Self> {
-        [ChannelType::InApp, ChannelType::WebPush, ChannelType::MobilePush].into_iter().find(|v| v.as_str() == s)
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
 
     /// Whether a channel name of preferences or `channels` means this channel: its own name,
-    /// or a seed-004 alias (`inbox` = `in_app`, `push` = `web_push` + `mobile_push`).
+    /// or a seed-004 alias (`inbox` = `in_app`, `push` = `web_push` + `mobile_push`,
+    /// `direct_message` = `slack`).
     pub fn is_named(self, name: &str) -> bool {
         name == self.as_str()
             || matches!(
                 (name, self),
-                ("inbox", ChannelType::InApp) | ("push", ChannelType::WebPush | ChannelType::MobilePush)
+                ("inbox", ChannelType::InApp)
+                    | ("push", ChannelType::WebPush | ChannelType::MobilePush)
+                    | ("direct_message", ChannelType::Slack)
             )
     }
 }
@@ -97,7 +123,7 @@ pub struct Delivery {
     pub recipient_id: String,
     /// Channel instance id; `null` (one channel of each type).
     pub channel_id: Option<String>,
-    /// `in_app`, `web_push` or `mobile_push`.
+    /// `in_app`, `web_push`, `mobile_push`, `email`, `sms`, `slack` or `webhook`.
     pub channel_type: ChannelType,
     /// Where it stands.
     pub status: DeliveryStatus,
@@ -385,7 +411,7 @@ mod tests {
             assert_eq!(DeliveryStatus::parse(s.as_str()), Some(s));
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
-        for c in [ChannelType::InApp, ChannelType::WebPush] {
+        for c in ChannelType::ALL {
             assert_eq!(ChannelType::parse(c.as_str()), Some(c));
             assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
         }

@@ -60,10 +60,16 @@ enum ChannelName {
     InApp,
     WebPush,
     MobilePush,
+    Email,
+    Sms,
+    Slack,
+    Webhook,
     /// `in_app`.
     Inbox,
     /// `web_push` + `mobile_push`.
     Push,
+    /// `slack`.
+    DirectMessage,
 }
 
 impl ChannelName {
@@ -72,23 +78,36 @@ impl ChannelName {
             ChannelName::InApp | ChannelName::Inbox => &[ChannelType::InApp],
             ChannelName::WebPush => &[ChannelType::WebPush],
             ChannelName::MobilePush => &[ChannelType::MobilePush],
+            ChannelName::Email => &[ChannelType::Email],
+            ChannelName::Sms => &[ChannelType::Sms],
+            ChannelName::Slack | ChannelName::DirectMessage => &[ChannelType::Slack],
+            ChannelName::Webhook => &[ChannelType::Webhook],
             ChannelName::Push => &[ChannelType::WebPush, ChannelType::MobilePush],
         }
     }
 }
 
-/// Whether a recipient can be reached on `mobile_push`: the deployment has a provider and the
-/// user a valid token for it.
+/// Whether a recipient can be reached on a provider channel: the deployment has a provider for
+/// it and the user an address that may be used.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum MobileReach {
-    /// No provider configured for the user's tokens (or none at all).
+pub enum Reach {
+    /// No provider configured for the channel (or for the user's addresses on it).
     #[default]
     NotConfigured,
-    /// No valid token.
+    /// No usable address.
     NoAddress,
-    /// At least one valid token of a configured provider.
+    /// The address may not be used now; the reason is the skipped delivery's (`suppressed`,
+    /// `token_invalid`, ...).
+    Blocked(&'static str),
+    /// Send.
     Ready,
 }
+
+/// The channels that go out when `channels` is omitted, besides `in_app`: those the recipient
+/// can be reached on. Web Push is only sent when asked for (DESIGN.md: a browser subscription is
+/// the page's business).
+const DEFAULT_PROVIDER_CHANNELS: [ChannelType; 5] =
+    [ChannelType::MobilePush, ChannelType::Email, ChannelType::Sms, ChannelType::Slack, ChannelType::Webhook];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -342,43 +361,44 @@ fn dedupe(input: &NotificationInput, errors: &mut Vec<FieldError>) -> Option<Ded
 }
 
 /// The deliveries of `n` for one recipient, with `prefs` applied: one per channel, `skipped`
-/// with a reason where preferences say so, or (`mobile_push`) where `mobile` says the user
-/// cannot be reached (`channel_not_configured`, `no_address`). Default channels are `in_app`
-/// plus `mobile_push` when the user can be reached there. `new_id` makes delivery ids.
+/// with a reason where preferences say so, or where `reach` says the user cannot be reached on
+/// a provider channel (`channel_not_configured`, `no_address`, or the blocked reason). Default
+/// channels are `in_app` plus every provider channel the user can be reached on. `new_id`
+/// makes delivery ids.
 pub fn plan(
     n: &Notification,
     notification_id: &str,
     recipient: &str,
     prefs: Option<&Preferences>,
-    mobile: MobileReach,
+    reach: impl Fn(ChannelType) -> Reach,
     now_ms: i64,
     mut new_id: impl FnMut() -> String,
 ) -> Vec<Delivery> {
     let now = rfc3339(now_ms);
-    let defaults = [ChannelType::InApp, ChannelType::MobilePush];
-    let channels = match (n.default_channels, mobile) {
-        (false, _) => &n.channels[..],
-        (true, MobileReach::Ready) => &defaults[..],
-        (true, _) => &defaults[..1],
+    let channels: Vec<ChannelType> = if n.default_channels {
+        std::iter::once(ChannelType::InApp)
+            .chain(DEFAULT_PROVIDER_CHANNELS.into_iter().filter(|&c| reach(c) == Reach::Ready))
+            .collect()
+    } else {
+        n.channels.clone()
     };
     channels
-        .iter()
-        .map(|&channel| {
+        .into_iter()
+        .map(|channel| {
             let decision = prefs.map_or(prefs::Decision::Deliver, |p| {
                 prefs::evaluate(p, n.category.as_deref(), n.topic.as_deref(), channel, now_ms)
             });
-            let (status, reason, sent_at) = match (decision, channel, mobile) {
-                (prefs::Decision::Skip(why), _, _) => (DeliveryStatus::Skipped, Some(why.to_owned()), None),
-                (_, ChannelType::InApp, _) => (DeliveryStatus::Delivered, None, Some(now.clone())),
-                (_, ChannelType::WebPush, _) | (_, ChannelType::MobilePush, MobileReach::Ready) => {
-                    (DeliveryStatus::Pending, None, None)
-                }
-                (_, ChannelType::MobilePush, MobileReach::NotConfigured) => {
-                    (DeliveryStatus::Skipped, Some("channel_not_configured".to_owned()), None)
-                }
-                (_, ChannelType::MobilePush, MobileReach::NoAddress) => {
-                    (DeliveryStatus::Skipped, Some("no_address".to_owned()), None)
-                }
+            let skipped = |why: &str| (DeliveryStatus::Skipped, Some(why.to_owned()), None);
+            let (status, reason, sent_at) = match (decision, channel) {
+                (prefs::Decision::Skip(why), _) => skipped(why),
+                (_, ChannelType::InApp) => (DeliveryStatus::Delivered, None, Some(now.clone())),
+                (_, ChannelType::WebPush) => (DeliveryStatus::Pending, None, None),
+                (_, _) => match reach(channel) {
+                    Reach::Ready => (DeliveryStatus::Pending, None, None),
+                    Reach::NotConfigured => skipped("channel_not_configured"),
+                    Reach::NoAddress => skipped("no_address"),
+                    Reach::Blocked(why) => skipped(why),
+                },
             };
             Delivery {
                 id: new_id(),
@@ -441,7 +461,7 @@ mod tests {
         assert_eq!(fields(json!({"to": "a", "data": {}})), vec!["data.subject"]);
         assert_eq!(fields(json!({"to": "a", "data": {"subject": 5}})), vec!["data.subject", "data.subject"]);
         assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "channels": []})), vec!["channels"]);
-        assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "channels": ["sms"]})), vec!["channels[0]"]);
+        assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "channels": ["fax"]})), vec!["channels[0]"]);
         assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "ttl": 99999999})), vec!["ttl"]);
         assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "ttl": 1.5})), vec!["ttl"]);
         assert_eq!(fields(json!({"to": "a", "data": {"subject": "x"}, "ttl": -1})), vec!["ttl"]);
@@ -456,10 +476,18 @@ mod tests {
     fn plans_one_delivery_per_channel() {
         let n = parse(br#"{"to":"ada","channels":["in_app","web_push"],"data":{"subject":"hi"},"topic":"t"}"#).unwrap();
         let mut i = 0;
-        let ds = plan(&n, "ntf_1", "ada", None, MobileReach::NotConfigured, 0, || {
-            i += 1;
-            format!("dlv_{i}")
-        });
+        let ds = plan(
+            &n,
+            "ntf_1",
+            "ada",
+            None,
+            |_| Reach::NotConfigured,
+            0,
+            || {
+                i += 1;
+                format!("dlv_{i}")
+            },
+        );
         assert_eq!(ds.len(), 2);
         assert_eq!(
             (ds[0].status, ds[0].sent_at.as_deref()),
@@ -475,9 +503,16 @@ mod tests {
 mod mobile_tests {
     use super::*;
 
-    fn planned(body: &str, mobile: MobileReach) -> Vec<(ChannelType, DeliveryStatus, Option<String>)> {
+    fn planned(body: &str, mobile: Reach) -> Vec<(ChannelType, DeliveryStatus, Option<String>)> {
+        planned_with(body, |c| if c == ChannelType::MobilePush { mobile } else { Reach::NotConfigured })
+    }
+
+    fn planned_with(
+        body: &str,
+        reach: impl Fn(ChannelType) -> Reach,
+    ) -> Vec<(ChannelType, DeliveryStatus, Option<String>)> {
         let n = parse(body.as_bytes()).unwrap();
-        plan(&n, "ntf_1", "ada", None, mobile, 0, || "dlv".into())
+        plan(&n, "ntf_1", "ada", None, reach, 0, || "dlv".into())
             .into_iter()
             .map(|d| (d.channel_type, d.status, d.reason))
             .collect()
@@ -495,13 +530,13 @@ mod mobile_tests {
     fn mobile_push_asked_for_explicitly_says_why_it_was_skipped() {
         use DeliveryStatus::*;
         let body = r#"{"to":"a","channels":["mobile_push"],"data":{"subject":"s"}}"#;
-        assert_eq!(planned(body, MobileReach::Ready), vec![(ChannelType::MobilePush, Pending, None)]);
+        assert_eq!(planned(body, Reach::Ready), vec![(ChannelType::MobilePush, Pending, None)]);
         assert_eq!(
-            planned(body, MobileReach::NotConfigured),
+            planned(body, Reach::NotConfigured),
             vec![(ChannelType::MobilePush, Skipped, Some("channel_not_configured".into()))]
         );
         assert_eq!(
-            planned(body, MobileReach::NoAddress),
+            planned(body, Reach::NoAddress),
             vec![(ChannelType::MobilePush, Skipped, Some("no_address".into()))]
         );
     }
@@ -511,11 +546,39 @@ mod mobile_tests {
         use DeliveryStatus::*;
         let body = r#"{"to":"a","data":{"subject":"s"}}"#;
         assert_eq!(
-            planned(body, MobileReach::Ready),
+            planned(body, Reach::Ready),
             vec![(ChannelType::InApp, Delivered, None), (ChannelType::MobilePush, Pending, None)]
         );
-        assert_eq!(planned(body, MobileReach::NoAddress), vec![(ChannelType::InApp, Delivered, None)]);
-        assert_eq!(planned(body, MobileReach::NotConfigured), vec![(ChannelType::InApp, Delivered, None)]);
+        assert_eq!(planned(body, Reach::NoAddress), vec![(ChannelType::InApp, Delivered, None)]);
+        assert_eq!(planned(body, Reach::NotConfigured), vec![(ChannelType::InApp, Delivered, None)]);
+    }
+
+    #[test]
+    fn every_provider_channel_is_planned_from_its_reach() {
+        use DeliveryStatus::*;
+        let n = parse(br#"{"to":"a","channels":["email","sms","direct_message","webhook"],"data":{"subject":"s"}}"#)
+            .unwrap();
+        assert_eq!(n.channels, vec![ChannelType::Email, ChannelType::Sms, ChannelType::Slack, ChannelType::Webhook]);
+        let body = r#"{"to":"a","channels":["email","sms","slack","webhook"],"data":{"subject":"s"}}"#;
+        let reach = |c| match c {
+            ChannelType::Email => Reach::Blocked("suppressed"),
+            ChannelType::Sms => Reach::NoAddress,
+            ChannelType::Slack => Reach::Ready,
+            _ => Reach::NotConfigured,
+        };
+        assert_eq!(
+            planned_with(body, reach),
+            vec![
+                (ChannelType::Email, Skipped, Some("suppressed".into())),
+                (ChannelType::Sms, Skipped, Some("no_address".into())),
+                (ChannelType::Slack, Pending, None),
+                (ChannelType::Webhook, Skipped, Some("channel_not_configured".into())),
+            ]
+        );
+        // Defaults: in_app, then every provider channel that is ready, in a fixed order; a
+        // blocked one is left out silently.
+        let defaults = planned_with(r#"{"to":"a","data":{"subject":"s"}}"#, reach);
+        assert_eq!(defaults, vec![(ChannelType::InApp, Delivered, None), (ChannelType::Slack, Pending, None)]);
     }
 }
 

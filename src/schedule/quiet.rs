@@ -5,9 +5,10 @@ use super::when::parse_hh_mm;
 use super::zone::{local_at, resolve, Zone};
 use crate::model::{ChannelType, QuietHours};
 
-/// Whether quiet hours hold back this channel (`in_app` and `email` are never delayed).
+/// Whether quiet hours hold back this channel: push and sms interrupt; `in_app`, `email`,
+/// `slack` and `webhook` are never delayed.
 pub fn interrupts(channel: ChannelType) -> bool {
-    matches!(channel, ChannelType::WebPush | ChannelType::MobilePush)
+    matches!(channel, ChannelType::WebPush | ChannelType::MobilePush | ChannelType::Sms)
 }
 
 /// When the quiet hours holding `now_ms` end (the instant), or `None` outside them. An empty
@@ -59,6 +60,7 @@ mod tests {
         assert_eq!(quiet_until(&lunch, &z, at(13, 30)), None);
         assert_eq!(quiet_until(&lunch, &z, at(11, 0)), None);
         assert_eq!(quiet_until(&q("08:00", "08:00"), &z, at(8, 0)), None);
-        assert!(interrupts(ChannelType::WebPush) && !interrupts(ChannelType::InApp));
+        assert!(interrupts(ChannelType::WebPush) && interrupts(ChannelType::Sms));
+        assert!(!interrupts(ChannelType::InApp) && !interrupts(ChannelType::Email) && !interrupts(ChannelType::Slack));
     }
 }

@@ -121,7 +121,7 @@ pub fn apply(d: &mut Delivery, r: Release, now_ms: i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::notify::{self, MobileReach};
+    use crate::notify::{self, Reach};
     use crate::schedule::Utc;
 
     const NOON: i64 = 1_780_315_200_000; // 2026-06-01T12:00:00Z
@@ -129,10 +129,18 @@ mod tests {
     fn planned(body: &str) -> Vec<Delivery> {
         let n = notify::parse(body.as_bytes()).unwrap();
         let mut i = 0;
-        notify::plan(&n, "ntf_1", "ada", None, MobileReach::Ready, NOON, || {
-            i += 1;
-            format!("dlv_{i}")
-        })
+        notify::plan(
+            &n,
+            "ntf_1",
+            "ada",
+            None,
+            |_| Reach::Ready,
+            NOON,
+            || {
+                i += 1;
+                format!("dlv_{i}")
+            },
+        )
     }
 
     fn prefs(json: &str) -> Preferences {

@@ -9,12 +9,15 @@ fn unknown_route_and_wrong_method() {
     call("POST", "/nope", Some("{}"), Auth::None).assert_error(404, "not_found");
     let r = call("PATCH", "/users/x", Some("{}"), Auth::Secret);
     r.assert_error(405, "bad_request");
-    assert_eq!(r.body["error"]["details"]["allowed_methods"], json!(["GET", "PUT", "DELETE"]));
-    assert_eq!(r.headers.get("allow").map(String::as_str), Some("GET, PUT, DELETE"));
+    assert_eq!(r.body["error"]["details"]["allowed_methods"], json!(["GET", "HEAD", "PUT", "DELETE"]));
+    assert_eq!(r.headers.get("allow").map(String::as_str), Some("GET, HEAD, PUT, DELETE"));
+    // HEAD is GET without a body.
+    let r = call("HEAD", "/users/x", None, Auth::Secret);
+    assert_eq!((r.status, r.text.as_str()), (200, ""));
     // Before any authentication: the route table answers, whoever asks.
     let r = call("DELETE", "/health", None, Auth::None);
     r.assert_error(405, "bad_request");
-    assert_eq!(r.headers.get("allow").map(String::as_str), Some("GET"));
+    assert_eq!(r.headers.get("allow").map(String::as_str), Some("GET, HEAD"));
     // OPTIONS that is not a CORS preflight: the path's methods.
     let r = call("OPTIONS", "/users/x/webpush", None, Auth::None);
     assert_eq!(r.status, 204, "{}", r.text);

@@ -19,20 +19,26 @@ static FAKES: OnceLock<Fakes> = OnceLock::new();
 /// The fakes of this test process, started on first use.
 pub fn fakes() -> &'static Fakes {
     FAKES.get_or_init(|| {
-        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fakes/mobile.mjs");
-        let mut child = Command::new("node")
-            .arg(script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start node tests/fakes/mobile.mjs");
-        // It exits when this process does (its stdin closes).
-        let stdin = child.stdin.take().expect("stdin");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("fake's first line");
-        let info: Value = serde_json::from_str(&line).expect("fake printed its settings");
-        Fakes { info, _process: Mutex::new((child, stdin)) }
+        let (info, process) = start("mobile.mjs");
+        Fakes { info, _process: Mutex::new(process) }
     })
+}
+
+/// Starts `node tests/fakes/<script>` and reads the settings it prints on its first line. It
+/// exits when this process does (its stdin closes); keep the handles alive until then.
+pub fn start(script: &str) -> (Value, (Child, ChildStdin)) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fakes").join(script);
+    let mut child = Command::new("node")
+        .arg(path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start node tests/fakes/{script}: {e}"));
+    let stdin = child.stdin.take().expect("stdin");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("fake's first line");
+    let info: Value = serde_json::from_str(&line).expect("fake printed its settings");
+    (info, (child, stdin))
 }
 
 impl Fakes {

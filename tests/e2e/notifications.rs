@@ -73,7 +73,7 @@ fn bad_requests_name_the_field_and_send_nothing() {
         (json!({"to": many, "data": {"subject": "x"}}), "to"),
         (json!({"to": user, "data": {}}), "data.subject"),
         (json!({"to": user}), "data"),
-        (json!({"to": user, "data": {"subject": "x"}, "channels": ["sms"]}), "channels[0]"),
+        (json!({"to": user, "data": {"subject": "x"}, "channels": ["fax"]}), "channels[0]"),
         (json!({"to": user, "data": {"subject": "x"}, "urgency": "asap"}), "urgency"),
         (json!({"to": user, "data": {"subject": "x"}, "ttl": -1}), "ttl"),
         (json!({"to": [user, "a/b"], "data": {"subject": "x"}}), "to[1]"),

@@ -25,8 +25,8 @@ pub async fn run_batch(env: &worker::Env, job_id: &str, from: i64, to: i64, atte
     let users: Vec<String> = planned.iter().filter_map(|(_, p)| p.as_ref().ok().map(|(u, _, _)| u.clone())).collect();
     let stored_prefs = store::preferences::get_many(&db, &users).await?;
     let config = Config::from_env(env);
-    let reach = crate::mobile::Reach::of(&db, &config, &message, &users).await?;
-    let secret = config.secret_key;
+    let reach = crate::channels::reach::Reach::of(&db, &config, &message, &users).await?;
+    let secret = &config.secret_key;
 
     let mut outcomes = Vec::new();
     let mut deliveries = Vec::new();
@@ -46,7 +46,7 @@ pub async fn run_batch(env: &worker::Env, job_id: &str, from: i64, to: i64, atte
             format!("dlv_{}_{k}", message_id.trim_start_matches("ntf_"))
         });
         let too_large = planned.iter().filter(|d| d.channel_type == ChannelType::WebPush).any(|d| {
-            let token = push::action_token(&secret, &user, &d.id, now / 1000 + push::ACTION_TOKEN_SECONDS);
+            let token = push::action_token(secret, &user, &d.id, now / 1000 + push::ACTION_TOKEN_SECONDS);
             push::payload_bytes(&push::payload(d, token)).is_err()
         });
         if too_large {

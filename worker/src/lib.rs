@@ -7,6 +7,7 @@
 mod app;
 mod auth;
 mod bulk;
+mod channels;
 mod config;
 mod cors;
 mod feed;

@@ -36,7 +36,10 @@ pub(crate) fn send_job(d: &Delivery, ttl: u32, urgency: Urgency) -> Option<Job> 
     match d.channel_type {
         ChannelType::WebPush => Some(Job::SendWebPush { delivery, ttl, urgency, attempt: 0, endpoints: None }),
         ChannelType::MobilePush => Some(Job::SendMobilePush { delivery, ttl, urgency, attempt: 0, tokens: None }),
-        _ => None,
+        ChannelType::Email | ChannelType::Sms | ChannelType::Slack | ChannelType::Webhook => {
+            Some(Job::SendChannel { delivery, attempt: 0 })
+        }
+        ChannelType::InApp => None,
     }
 }
 
@@ -55,8 +58,8 @@ pub async fn carry_out(
 
 /// Creates the recipients that do not exist, writes each one's deliveries into their feed
 /// (idempotent by delivery id, so a repeat after a crash writes nothing twice; under the
-/// per-recipient limit, counted in the same call) and queues the pending web push and mobile
-/// push deliveries that were written. With `refuse` (a single recipient), a recipient over its limit gets
+/// per-recipient limit, counted in the same call) and queues the pending provider-channel
+/// deliveries that were written. With `refuse` (a single recipient), a recipient over its limit gets
 /// nothing written and the refusal is returned instead.
 pub async fn deliver(
     env: &Env,

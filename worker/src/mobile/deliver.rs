@@ -5,18 +5,17 @@
 
 use super::sender::Sender;
 use crate::config::Config;
-use crate::feed::client;
-use crate::feed::protocol::{Command, ProviderReport};
+use crate::feed::protocol::ProviderReport;
+use crate::feed::status;
 use crate::http::Fail;
 use crate::platform::now_ms;
 use crate::store;
 use tidings::channel::Outcome;
 use tidings::jobs::Job;
 use tidings::mobile::content;
-use tidings::model::{Delivery, DeliveryFilter, DeliveryPage, DeliveryStatus};
+use tidings::model::{Delivery, DeliveryStatus};
 use tidings::notify::push::{self, MAX_ATTEMPTS};
 use tidings::notify::Urgency;
-use tidings::time::rfc3339;
 use worker::{console_error, Env};
 
 /// Carries out one `SendMobilePush` job; `only` restricts a retry to the tokens that asked for it.
@@ -32,8 +31,9 @@ pub async fn run(
     let now = now_ms();
     let db = env.d1("DB")?;
     let user = d.recipient_id.as_str();
-    let fail =
-        |reason: &str, report: ProviderReport| set_status(env, d, DeliveryStatus::Failed, Some(reason.into()), report);
+    let fail = |reason: &'static str, report: ProviderReport| {
+        status::set(env, d, DeliveryStatus::Failed, Some(reason), Some(report))
+    };
     let sender = match Sender::new(&config.mobile, config.dev_mode).await {
         Ok(s) if s.any() => s,
         Ok(_) => return fail("channel_not_configured", ProviderReport::default()).await,
@@ -42,7 +42,7 @@ pub async fn run(
             return fail("channel_not_configured", ProviderReport::default()).await;
         }
     };
-    if attempt == 0 && !still_pending(env, d).await? {
+    if attempt == 0 && status::current(env, d).await? != Some(DeliveryStatus::Pending) {
         return Ok(());
     }
     let mut tokens = store::push_tokens::valid_for(&db, &[user.to_owned()]).await?.remove(user).unwrap_or_default();
@@ -51,7 +51,7 @@ pub async fn run(
         let reason = if only.is_some() { "token_gone" } else { "no_address" };
         return fail(reason, ProviderReport { attempts: Some(attempt), ..Default::default() }).await;
     }
-    let badge = unread_count(env, d).await?;
+    let badge = status::unread_count(env, d).await?;
     let token = push::action_token(&config.secret_key, user, &d.id, now / 1000 + push::ACTION_TOKEN_SECONDS);
     let c = content::content(d, token, ttl, urgency, badge);
 
@@ -97,7 +97,7 @@ pub async fn run(
         crate::jobs::submit(env, &[job], delay).await?;
     }
     if let Some(report) = accepted {
-        return set_status(env, d, DeliveryStatus::Sent, None, report).await;
+        return status::set(env, d, DeliveryStatus::Sent, None, Some(report)).await;
     }
     if retrying {
         return Ok(());
@@ -110,42 +110,4 @@ pub async fn run(
         provider_code: outcome.code().map(str::to_owned),
     };
     fail(outcome.reason(), report).await
-}
-
-/// The user's unread count (the feed's own, as the bell shows it): the app icon's badge.
-async fn unread_count(env: &Env, d: &Delivery) -> Result<u64, Fail> {
-    let command = Command::List { filter: DeliveryFilter::default(), limit: 1, after: None, before: None };
-    let mut answer = client::call(env, &d.recipient_id, &format!("job_{}", d.id), &command).await?;
-    if answer.status_code() >= 300 {
-        return Err(tidings::ApiError::Internal.into());
-    }
-    let page: DeliveryPage<serde_json::Value> = answer.json().await?;
-    Ok(page.meta.unread_count)
-}
-
-/// Whether the delivery is still `pending` in its feed (a repeated job sends nothing twice).
-async fn still_pending(env: &Env, d: &Delivery) -> Result<bool, Fail> {
-    let mut answer =
-        client::call(env, &d.recipient_id, &format!("job_{}", d.id), &Command::Get { id: d.id.clone() }).await?;
-    if answer.status_code() >= 300 {
-        return Ok(false);
-    }
-    let current: Delivery = answer.json().await?;
-    Ok(current.status == DeliveryStatus::Pending)
-}
-
-async fn set_status(
-    env: &Env,
-    d: &Delivery,
-    status: DeliveryStatus,
-    reason: Option<String>,
-    report: ProviderReport,
-) -> Result<(), Fail> {
-    let command = Command::Status { id: d.id.clone(), status, reason, now: rfc3339(now_ms()), report: Some(report) };
-    let answer = client::call(env, &d.recipient_id, &format!("job_{}", d.id), &command).await?;
-    if answer.status_code() >= 300 {
-        console_error!("status update of {} answered {}", d.id, answer.status_code());
-        return Err(tidings::ApiError::Internal.into());
-    }
-    Ok(())
 }

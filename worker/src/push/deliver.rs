@@ -7,8 +7,7 @@
 
 use super::sender::{Message, Outcome, Sender};
 use crate::config::Config;
-use crate::feed::client;
-use crate::feed::protocol::Command;
+use crate::feed::status;
 use crate::http::Fail;
 use crate::platform::now_ms;
 use crate::store;
@@ -16,7 +15,6 @@ use tidings::jobs::Job;
 use tidings::model::{Delivery, DeliveryStatus};
 use tidings::notify::push::{self, MAX_ATTEMPTS};
 use tidings::notify::Urgency;
-use tidings::time::rfc3339;
 use worker::{console_error, Env};
 
 /// Carries out one `SendWebPush` job.
@@ -36,13 +34,13 @@ pub async fn run(
         Ok(s) => s,
         Err(missing) => {
             console_error!("web push is not configured: {}", missing.0);
-            return set_status(env, d, DeliveryStatus::Failed, Some("vapid_not_configured".into())).await;
+            return status::set(env, d, DeliveryStatus::Failed, Some("vapid_not_configured"), None).await;
         }
     };
     // A repeat of a job that already ran (a crashed consumer, a swept lease, a re-run bulk
     // batch) finds its delivery no longer pending, or not in the feed at all: it sends nothing.
     // One exception: a retry to some devices of a delivery that another device accepted.
-    let status = current_status(env, d).await?;
+    let current = status::current(env, d).await?;
     let mut subs = store::users::valid_web_push(&db, user).await?;
     // Stored before the allowlist (or before it changed): never sent to.
     let stored = subs.len();
@@ -55,8 +53,8 @@ pub async fn run(
     if let Some(only) = only {
         subs.retain(|(s, _)| only.contains(&s.sub.endpoint));
     }
-    let other_device_accepted = status == Some(DeliveryStatus::Sent) && only.is_some() && subs.len() < valid;
-    if status != Some(DeliveryStatus::Pending) && !other_device_accepted {
+    let other_device_accepted = current == Some(DeliveryStatus::Sent) && only.is_some() && subs.len() < valid;
+    if current != Some(DeliveryStatus::Pending) && !other_device_accepted {
         return Ok(());
     }
     if subs.is_empty() {
@@ -65,12 +63,12 @@ pub async fn run(
             (false, true) => "endpoint_not_allowed",
             (false, false) => "no_subscription",
         };
-        return set_status(env, d, DeliveryStatus::Failed, Some(reason.into())).await;
+        return status::set(env, d, DeliveryStatus::Failed, Some(reason), None).await;
     }
     let token = push::action_token(&config.secret_key, user, &d.id, now / 1000 + push::ACTION_TOKEN_SECONDS);
     let payload = match push::payload_bytes(&push::payload(d, token)) {
         Ok(p) => p,
-        Err(_) => return set_status(env, d, DeliveryStatus::Failed, Some("payload_too_large".into())).await,
+        Err(_) => return status::set(env, d, DeliveryStatus::Failed, Some("payload_too_large"), None).await,
     };
     let message =
         Message { payload: &payload, ttl, urgency, topic: push::topic_header(d.topic.as_deref()), now_s: now / 1000 };
@@ -115,55 +113,10 @@ pub async fn run(
         failure.get_or_insert(Outcome::Retry(None));
     }
     if accepted {
-        set_status(env, d, DeliveryStatus::Sent, None).await
+        status::set(env, d, DeliveryStatus::Sent, None, None).await
     } else if let (Some(outcome), false) = (failure, retrying) {
-        set_status(env, d, DeliveryStatus::Failed, Some(outcome.reason())).await
+        status::set(env, d, DeliveryStatus::Failed, Some(&outcome.reason()), None).await
     } else {
         Ok(())
     }
-}
-
-/// The dead letter of a send that kept failing: `failed`, reason `dead_letter` (a delivery
-/// already sent or failed stays as it is).
-/// A delivery that never reached its feed has nothing to mark.
-pub async fn dead_letter(env: &Env, d: &Delivery) -> Result<(), Fail> {
-    let command = Command::Status {
-        id: d.id.clone(),
-        status: DeliveryStatus::Failed,
-        reason: Some("dead_letter".into()),
-        now: rfc3339(now_ms()),
-        report: None,
-    };
-    let answer = client::call(env, &d.recipient_id, &format!("job_{}", d.id), &command).await?;
-    match answer.status_code() {
-        200..=299 | 404 => Ok(()),
-        other => {
-            console_error!("dead letter of {} answered {other}", d.id);
-            Err(tidings::ApiError::Internal.into())
-        }
-    }
-}
-
-/// The delivery's status in its feed (`None`: not there).
-async fn current_status(env: &Env, d: &Delivery) -> Result<Option<DeliveryStatus>, Fail> {
-    let mut answer =
-        client::call(env, &d.recipient_id, &format!("job_{}", d.id), &Command::Get { id: d.id.clone() }).await?;
-    match answer.status_code() {
-        404 => Ok(None),
-        200..=299 => Ok(Some(answer.json::<Delivery>().await?.status)),
-        other => {
-            console_error!("reading delivery {} answered {other}", d.id);
-            Err(tidings::ApiError::Internal.into())
-        }
-    }
-}
-
-async fn set_status(env: &Env, d: &Delivery, status: DeliveryStatus, reason: Option<String>) -> Result<(), Fail> {
-    let command = Command::Status { id: d.id.clone(), status, reason, now: rfc3339(now_ms()), report: None };
-    let answer = client::call(env, &d.recipient_id, &format!("job_{}", d.id), &command).await?;
-    if answer.status_code() >= 300 {
-        console_error!("status update of {} answered {}", d.id, answer.status_code());
-        return Err(tidings::ApiError::Internal.into());
-    }
-    Ok(())
 }

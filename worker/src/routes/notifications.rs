@@ -34,7 +34,7 @@ pub async fn accept(ctx: &Ctx, body: &[u8], key: Option<String>) -> Answer {
     }
     let db = ctx.db()?;
     let prefs = store::preferences::get_many(&db, &n.recipients).await?;
-    let reach = crate::mobile::Reach::of(&db, &ctx.config, &n, &n.recipients).await?;
+    let reach = crate::channels::reach::Reach::of(&db, &ctx.config, &n, &n.recipients).await?;
     let notification_id = new_id("ntf");
     let zones = zones_for(&db, &n, &prefs).await?;
     let mut deliveries: Vec<Delivery> = Vec::new();

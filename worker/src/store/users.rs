@@ -8,6 +8,7 @@
 use super::{changes, num, stmt, text, unique_violation};
 use crate::http::Fail;
 use serde::Deserialize;
+use std::collections::HashMap;
 use tidings::model::{Patch, PushToken, WebPushToken};
 use tidings::users::{StoredUser, UserChange};
 use wasm_bindgen::JsValue;
@@ -63,6 +64,20 @@ pub async fn find(db: &D1Database, key: &str) -> Result<Option<StoredUser>, Fail
     let sql = format!("{SELECT_USER} WHERE u.id = ?1 OR u.identity = ?1 ORDER BY u.id = ?1 DESC LIMIT 1");
     let row: Option<Row> = stmt(db, &sql, &[text(key)])?.first(None).await?;
     row.map(|r| r.into_stored().map(|(_, u)| u)).transpose()
+}
+
+/// The user with this id (a send job's recipient).
+pub async fn find_id(db: &D1Database, id: &str) -> Result<Option<StoredUser>, Fail> {
+    let sql = format!("{SELECT_USER} WHERE u.id = ?1");
+    let row: Option<Row> = stmt(db, &sql, &[text(id)])?.first(None).await?;
+    row.map(|r| r.into_stored().map(|(_, u)| u)).transpose()
+}
+
+/// The stored users among `ids` (a send's recipients), by id.
+pub async fn find_ids(db: &D1Database, ids: &[String]) -> Result<HashMap<String, StoredUser>, Fail> {
+    let sql = format!("{SELECT_USER} WHERE u.id IN (SELECT value FROM json_each(?1))");
+    let rows: Vec<Row> = stmt(db, &sql, &[text(&serde_json::to_string(ids)?)])?.all().await?.results()?;
+    rows.into_iter().map(|r| r.into_stored().map(|(_, u)| (u.id.clone(), u))).collect()
 }
 
 /// Whether a user with this id is stored.
