@@ -33,11 +33,13 @@ pub struct Feed {
     pub(super) env: Env,
     /// Schema created and owner recorded by this instance (a cache; the truth is in SQL).
     ready: Cell<bool>,
+    /// The schedule's tables created by this instance.
+    schedule_ready: Cell<bool>,
 }
 
 impl DurableObject for Feed {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env, ready: Cell::new(false) }
+        Self { state, env, ready: Cell::new(false), schedule_ready: Cell::new(false) }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -52,6 +54,10 @@ impl DurableObject for Feed {
         }
         if req.path() == "/socket" {
             return self.accept(&req, &sql, &user_id).await;
+        }
+        if !self.schedule_ready.get() {
+            sql.create_schedule_schema()?;
+            self.schedule_ready.set(true);
         }
         let command: Command = match req.json().await {
             Ok(c) => c,
@@ -88,7 +94,7 @@ impl DurableObject for Feed {
     async fn alarm(&self) -> Result<Response> {
         let sql = FeedSql::new(self.state.storage().sql());
         sql.create_schema()?;
-        self.ready.set(true);
+        sql.create_schedule_schema()?;
         self.fire(&sql).await?;
         Response::ok("fired")
     }
@@ -236,6 +242,7 @@ impl Feed {
             Command::Erase => {
                 sql.erase()?;
                 self.ready.set(false);
+                self.schedule_ready.set(false);
                 for ws in self.state.get_websockets() {
                     let _ = ws.close(Some(1000), Some("user deleted"));
                 }

@@ -122,6 +122,12 @@ impl FeedSql {
     /// Creates the tables if this object has none yet.
     pub fn create_schema(&self) -> Result<()> {
         self.0.exec(SCHEMA, None)?;
+        Ok(())
+    }
+
+    /// Creates the schedule's tables (not on the socket path: a new socket waits for nothing
+    /// it does not use).
+    pub fn create_schedule_schema(&self) -> Result<()> {
         self.0.exec(super::schedule_sql::SCHEDULE_SCHEMA, None)?;
         Ok(())
     }
