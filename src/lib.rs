@@ -22,9 +22,12 @@ pub mod openapi;
 pub mod paging;
 pub mod route;
 pub mod schedule;
+pub mod slack;
+pub mod sms;
 pub mod time;
 pub mod users;
 pub mod validate;
+pub mod webhook;
 pub mod webpush;
 
 pub use error::{ApiError, FieldError};

@@ -74,6 +74,8 @@ pub enum Route {
     GetBulk,
     /// `GET /bulk/{jobId}/users`
     ListBulkUsers,
+    /// `POST /providers/telnyx/events`: Telnyx's signed message webhooks.
+    TelnyxEvents,
 }
 
 /// Who may call a route.
@@ -88,6 +90,9 @@ pub enum Access {
     Own,
     /// The secret key or the public key alone.
     PublicKey,
+    /// No key: a provider's webhook, which the handler authenticates by the provider's
+    /// signature (401 when it does not verify).
+    Signed,
 }
 
 /// One row of the route table.
@@ -142,6 +147,7 @@ pub const ROUTES: &[RouteSpec] = &[
     spec(Route::RunBulk, "POST", "/bulk/{jobId}/run", Access::Admin),
     spec(Route::GetBulk, "GET", "/bulk/{jobId}", Access::Admin),
     spec(Route::ListBulkUsers, "GET", "/bulk/{jobId}/users", Access::Admin),
+    spec(Route::TelnyxEvents, "POST", "/providers/telnyx/events", Access::Signed),
 ];
 
 /// A matched route with its decoded path parameters, in template order.

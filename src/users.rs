@@ -119,12 +119,15 @@ impl UserInput {
                 text("number", &self.number, validate::e164),
                 text("timezone", &self.timezone, validate::timezone),
                 text("identity", &self.identity, validate::id),
-                text("slackChannel", &self.slack_channel, any),
+                text("slackChannel", &self.slack_channel, crate::slack::channel::validate),
                 text("friendlyName", &self.friendly_name, any),
             ]
             .into_iter()
             .filter_map(Result::err),
         );
+        if let Patch::Value(t) = &self.slack_token {
+            errors.extend(crate::slack::check_token("slackToken", t, hosts.dev_loopback()));
+        }
         if let Patch::Value(tokens) = &self.push_tokens {
             for (i, t) in tokens.iter().enumerate() {
                 errors.extend(check_push_token(&format!("pushTokens[{i}]"), t));
@@ -363,17 +366,23 @@ pub struct StoredUser {
     pub last_seen_ms: Option<i64>,
     /// Whether a realtime connection is open.
     pub online: bool,
+    /// Whether the user's `number` texted STOP (and not START since): no SMS.
+    pub sms_opted_out: bool,
+    /// Slack refused the user's `slackToken` (revoked, ...) and no new one was set since.
+    pub slack_token_invalid: bool,
 }
 
 impl StoredUser {
     /// The wire form. `with_secrets` = false hides `slackToken` (browser credentials).
     pub fn into_user(self, with_secrets: bool) -> User {
+        let slack_ready =
+            crate::slack::reach(&self.profile, self.slack_token_invalid, None) == crate::notify::Reach::Ready;
         let mut profile = self.profile;
         if !with_secrets {
             profile.slack_token = None;
         }
         User {
-            is_notifiable: self.valid_push_tokens > 0 || self.valid_web_push > 0,
+            is_notifiable: self.valid_push_tokens > 0 || self.valid_web_push > 0 || slack_ready,
             is_online: self.online,
             id: self.id,
             profile,

@@ -91,6 +91,7 @@ fn documents_exactly_the_routes_with_their_parameters_and_answers() {
         let has = |code: &str| responses.contains_key(code);
         match r.access {
             Access::Public => assert!(!has("401") && op["security"] == Value::Array(vec![]), "{label}"),
+            Access::Signed => assert!(has("401") && op["security"] == Value::Array(vec![]), "{label}"),
             Access::PublicKey => assert!(has("401") && has("429"), "{label}"),
             Access::Admin | Access::Own => assert!(has("401") && has("403") && has("429"), "{label}"),
         }
@@ -103,7 +104,7 @@ fn documents_exactly_the_routes_with_their_parameters_and_answers() {
                 "{label} {code}"
             );
         }
-        if r.access != Access::Public {
+        if !matches!(r.access, Access::Public | Access::Signed) {
             let rate = pointer(d, responses["429"]["$ref"].as_str().expect("429 is a $ref"));
             assert!(rate["headers"]["Retry-After"].is_object(), "{label}: Retry-After");
         }
@@ -222,6 +223,28 @@ proptest! {
     fn e164_pattern_is_the_validator(s in "\\+?[0-9+]{0,17}") {
         let re = pattern(doc(), "UserInput", "/properties/number/pattern");
         prop_assert_eq!(re.is_match(&s), validate::e164("n", &s).is_ok(), "{:?}", s);
+    }
+
+    #[test]
+    fn slack_channel_pattern_is_the_validator(s in prop_oneof![
+        "[CGDUWT][A-Z0-9a-z]{6,22}", "[#@]?[a-z0-9_.A-Z-]{0,82}", "[#@]?\\PC{0,6}", "[#@]?[\\x00-\\u{2ff}]{1,5}",
+        "#?[a-z\\u{ffd0}-\\u{10010}]{1,4}",
+    ]) {
+        let re = pattern(doc(), "UserInput", "/properties/slackChannel/pattern");
+        prop_assert_eq!(re.is_match(&s), tidings::slack::channel::validate("c", &s).is_ok(), "{:?}", s);
+        prop_assert_eq!(re.as_str(), tidings::slack::channel::PATTERN);
+    }
+
+    #[test]
+    fn slack_webhook_pattern_is_the_validator(path in prop_oneof!["[ -~]{0,12}", "\\PC{0,4}"], host in prop_oneof![
+        Just("https://hooks.slack.com/"), Just("https://hooks.slack.com"), Just("https://HOOKS.slack.com/"),
+        Just("https://hooks.slack.com.evil.io/"), Just("http://hooks.slack.com/"),
+    ]) {
+        let s = format!("{host}{path}");
+        let schema = &schema(doc(), "UserInput")["properties"]["slackToken"];
+        let re = rust_regex(schema["properties"]["incoming_webhook"]["properties"]["url"]["pattern"].as_str().expect("pattern"));
+        prop_assert_eq!(re.is_match(&s), tidings::slack::api::webhook_url_ok(&s, false), "{:?}", s);
+        prop_assert_eq!(re.as_str(), tidings::slack::api::WEBHOOK_PATTERN);
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub fn delivery(v: &JsValue) -> Option<Delivery> {
         attempts: None,
         provider_code: None,
         deliver_at: None,
+        segments: None,
     })
 }
 

@@ -570,6 +570,7 @@ mod tests {
             attempts: None,
             provider_code: None,
             deliver_at: None,
+            segments: None,
         }
     }
 

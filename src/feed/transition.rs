@@ -14,6 +14,14 @@ pub fn can_advance(from: DeliveryStatus, to: DeliveryStatus) -> bool {
     matches!((from, to), (Pending, Sent) | (Pending, Failed) | (Sent, Delivered))
 }
 
+/// Whether a provider's delivery receipt (Telnyx `message.finalized`) may move a delivery from
+/// `from` to `to`: sent → delivered | failed. The carrier's verdict on a message the provider
+/// accepted is final; a repeated receipt changes nothing.
+pub fn can_finalize(from: DeliveryStatus, to: DeliveryStatus) -> bool {
+    use DeliveryStatus::*;
+    matches!((from, to), (Sent, Delivered) | (Sent, Failed))
+}
+
 /// Whether the user can engage with `d` at all.
 pub fn engageable(d: &Delivery) -> bool {
     !matches!(
@@ -160,6 +168,7 @@ pub(crate) mod tests_support {
             attempts: None,
             provider_code: None,
             deliver_at: None,
+            segments: None,
         }
     }
 }
@@ -218,6 +227,16 @@ mod tests {
         assert!(can_advance(Pending, Sent) && can_advance(Pending, Failed) && can_advance(Sent, Delivered));
         assert!(!can_advance(Sent, Failed) && !can_advance(Failed, Sent) && !can_advance(Skipped, Sent));
         assert!(!can_advance(Sent, Sent));
+    }
+
+    #[test]
+    fn a_delivery_receipt_settles_only_a_sent_delivery() {
+        use DeliveryStatus::*;
+        assert!(can_finalize(Sent, Delivered) && can_finalize(Sent, Failed));
+        for from in [Pending, Delivered, Failed, Skipped] {
+            assert!(!can_finalize(from, Delivered) && !can_finalize(from, Failed), "{from:?}");
+        }
+        assert!(!can_finalize(Sent, Sent) && !can_finalize(Sent, Pending));
     }
 
     #[test]

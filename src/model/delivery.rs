@@ -164,6 +164,10 @@ pub struct Delivery {
     /// `scheduled`: when it is due (RFC 3339); kept once it went out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deliver_at: Option<String>,
+    /// SMS: the segments the text travels in (GSM-7: 160 characters in one, 153 per part of a
+    /// longer one; UCS-2: 70 / 67).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segments: Option<u32>,
 }
 
 /// `POST /notifications` answer (202).

@@ -425,6 +425,7 @@ pub fn plan(
                 attempts: None,
                 provider_code: None,
                 deliver_at: None,
+                segments: None,
             }
         })
         .collect()

@@ -127,6 +127,11 @@ impl PushHosts {
         list.split(',').filter(|e| !e.trim().is_empty() && pattern(e).is_none()).map(|e| e.trim().to_owned()).collect()
     }
 
+    /// Whether loopback `http://` is accepted (dev mode), for other provider URLs users give.
+    pub fn dev_loopback(&self) -> bool {
+        self.dev_loopback
+    }
+
     /// Whether `endpoint` may be sent to.
     pub fn allows(&self, endpoint: &str) -> bool {
         self.check(endpoint).is_ok()

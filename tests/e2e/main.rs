@@ -1,6 +1,8 @@
 //! End-to-end tests: HTTP against a real `wrangler dev` (workerd, local D1 and Queues).
 
 mod fakes;
+mod fakes_sms;
+mod slack_fake;
 mod support;
 
 mod browser_auth;
@@ -17,7 +19,10 @@ mod realtime;
 mod restart;
 mod rotation;
 mod schedule;
+mod slack;
+mod sms;
 mod subscriptions;
 mod user_list;
 mod users;
 mod web_push;
+mod webhooks;

@@ -44,7 +44,12 @@ fn free_port() -> u16 {
 const SHARED_LIMITS: &str = "TIDINGS_RATE_LIMIT_SECRET_KEY=100000/60\nTIDINGS_RATE_LIMIT_RECIPIENT=1000/60";
 
 fn start() -> Edge {
-    start_with(&format!("{SHARED_LIMITS}\n{}", crate::fakes::fakes().env_lines()))
+    start_with(&format!(
+        "{SHARED_LIMITS}\n{}{}{}",
+        crate::fakes::fakes().env_lines(),
+        crate::fakes_sms::telnyx_env_lines(),
+        crate::slack_fake::slack().env_lines()
+    ))
 }
 
 /// Starts an edge with the test keys and dev mode, plus `extra_vars` (lines of `NAME=value`);
@@ -68,7 +73,8 @@ pub fn start_with(extra_vars: &str) -> Edge {
         "TIDINGS_SECRET_KEY_PREVIOUS={secret_key_previous}\n\
          TIDINGS_USER_TOKEN_SECRET_PREVIOUS={USER_TOKEN_SECRET_PREVIOUS}\n\
          TIDINGS_VAPID_PUBLIC_KEY_PREVIOUS={VAPID_PUBLIC_PREVIOUS}\n\
-         TIDINGS_VAPID_PRIVATE_KEY_PREVIOUS={VAPID_PRIVATE_PREVIOUS}"
+         TIDINGS_VAPID_PRIVATE_KEY_PREVIOUS={VAPID_PRIVATE_PREVIOUS}\n\
+         TIDINGS_PUBLIC_URL=http://127.0.0.1:{port}"
     );
     let env_file = write_env(&state, &secret_key, &format!("{rotation}\n{extra_vars}"));
     let guard = launch(port, &state, &env_file);

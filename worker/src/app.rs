@@ -139,6 +139,7 @@ async fn dispatch(
         Route::RunBulk => routes::bulk::run(ctx).await,
         Route::GetBulk => routes::bulk::get(ctx).await,
         Route::ListBulkUsers => routes::bulk::users(ctx).await,
+        Route::TelnyxEvents => crate::sms::events::receive(ctx).await,
     }
 }
 

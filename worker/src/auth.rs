@@ -49,7 +49,7 @@ pub fn authorize(
     config: &Config,
     user: Option<&str>,
 ) -> Result<Principal, Fail> {
-    if access == Access::Public {
+    if matches!(access, Access::Public | Access::Signed) {
         return Ok(Principal::Anonymous);
     }
     let headers = req.headers();

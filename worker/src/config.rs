@@ -53,6 +53,12 @@ pub struct Config {
     pub limit_recipient: Option<RateLimit>,
     /// Mobile push (FCM, APNs) variables.
     pub mobile: crate::mobile::config::MobileVars,
+    /// SMS (Telnyx) variables.
+    pub telnyx: crate::sms::config::TelnyxVars,
+    /// Webhook channel variables.
+    pub webhook: crate::webhook::config::WebhookVars,
+    /// Slack: `TIDINGS_SLACK_BOT_TOKEN`, `TIDINGS_SLACK_ENDPOINT`.
+    pub slack: crate::slack::SlackConfig,
     /// `TIDINGS_LEASE_SECONDS`: how long queued work may take before the sweeper re-enqueues
     /// it (default 300; the sweeper looks every quarter lease, at most every 60 s).
     pub lease_seconds: u32,
@@ -76,6 +82,9 @@ impl Config {
                 .filter(|o| !o.is_empty())
                 .collect(),
             mobile: crate::mobile::config::MobileVars::from_env(env),
+            telnyx: crate::sms::config::TelnyxVars::from_env(env),
+            webhook: crate::webhook::config::WebhookVars::from_env(env),
+            slack: crate::slack::SlackConfig::from_env(env, dev_mode),
             secret_key_previous: text(env, "TIDINGS_SECRET_KEY_PREVIOUS"),
             user_token_secret_previous: text(env, "TIDINGS_USER_TOKEN_SECRET_PREVIOUS"),
             vapid_public_key_previous: text(env, "TIDINGS_VAPID_PUBLIC_KEY_PREVIOUS"),
@@ -148,6 +157,7 @@ fn warn_once(name: &str, message: &str) {
     });
 }
 
-fn text(env: &Env, name: &str) -> String {
+/// A variable or secret; empty when unset.
+pub(crate) fn text(env: &Env, name: &str) -> String {
     env.var(name).map(|v| v.to_string()).or_else(|_| env.secret(name).map(|v| v.to_string())).unwrap_or_default()
 }

@@ -19,8 +19,11 @@ mod platform;
 mod push;
 mod routes;
 mod send;
+mod slack;
+mod sms;
 mod store;
 mod webcrypto;
+mod webhook;
 mod zone;
 
 use worker::{event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent};

@@ -177,3 +177,23 @@ impl tidings::mobile::MobileCrypto for WebCrypto {
         WebPushCrypto::sign_es256(self, key, message).await
     }
 }
+
+impl WebCrypto {
+    /// Whether `signature` is `public`'s Ed25519 signature of `message` (the raw 32-byte key;
+    /// workerd implements WebCrypto `Ed25519`). A key WebCrypto refuses verifies nothing.
+    pub async fn verify_ed25519(&self, public: &[u8; 32], message: &[u8], signature: &[u8]) -> bool {
+        let raw: Object = Uint8Array::from(&public[..]).into();
+        let algorithm = object(&[("name", s("Ed25519"))]);
+        let Ok(key) =
+            self.key(self.subtle.import_key_with_object("raw", &raw, &algorithm, false, &usages(&["verify"]))).await
+        else {
+            return false;
+        };
+        let Ok(promise) =
+            self.subtle.verify_with_object_and_u8_array_and_u8_array(&algorithm, &key, signature, message)
+        else {
+            return false;
+        };
+        JsFuture::from(promise).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
+    }
+}

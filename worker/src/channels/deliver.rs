@@ -13,7 +13,7 @@ use crate::platform::now_ms;
 use crate::store;
 use tidings::channel::Outcome;
 use tidings::jobs::Job;
-use tidings::model::{Delivery, DeliveryStatus};
+use tidings::model::{ChannelType, Delivery, DeliveryStatus};
 use tidings::notify::push::{self, MAX_ATTEMPTS};
 use tidings::users::StoredUser;
 use worker::Env;
@@ -25,8 +25,13 @@ pub async fn run(env: &Env, d: &Delivery, attempt: u32) -> Result<(), Fail> {
     }
     let config = Config::from_env(env);
     let db = env.d1("DB")?;
-    let Some(user) = store::users::find_id(&db, &d.recipient_id).await? else {
-        return status::set(env, d, DeliveryStatus::Skipped, Some("no_address"), None).await;
+    let user = match store::users::find_id(&db, &d.recipient_id).await? {
+        Some(user) => user,
+        // The webhook needs no address: a user never stored is sent as its id.
+        None if d.channel_type == ChannelType::Webhook => {
+            StoredUser { id: d.recipient_id.clone(), ..Default::default() }
+        }
+        None => return status::set(env, d, DeliveryStatus::Skipped, Some("no_address"), None).await,
     };
     let next = attempt + 1;
     match send(env, &config, &user, d, now_ms()).await? {
@@ -45,6 +50,7 @@ pub async fn run(env: &Env, d: &Delivery, attempt: u32) -> Result<(), Fail> {
                 },
                 attempts: Some(next),
                 provider_code: outcome.code().map(str::to_owned),
+                segments: crate::sms::sender::segments(d),
             };
             match outcome {
                 Outcome::Sent { .. } => status::set(env, d, DeliveryStatus::Sent, None, Some(report)).await,
@@ -56,9 +62,11 @@ pub async fn run(env: &Env, d: &Delivery, attempt: u32) -> Result<(), Fail> {
 
 /// Sends `d` on its channel to `user`. Each channel adds its arm here:
 /// `ChannelType::Email => crate::email::send(env, config, user, d, now).await,`
-#[allow(clippy::match_single_binding)] // until the first channel's arm
-async fn send(_env: &Env, _config: &Config, _user: &StoredUser, d: &Delivery, _now: i64) -> Result<Attempt, Fail> {
+async fn send(env: &Env, config: &Config, user: &StoredUser, d: &Delivery, now: i64) -> Result<Attempt, Fail> {
     match d.channel_type {
+        ChannelType::Sms => crate::sms::sender::send(env, config, user, d, now).await,
+        ChannelType::Webhook => crate::webhook::sender::send(config, user, d, now).await,
+        ChannelType::Slack => crate::slack::send(env, config, user, d, now).await,
         _ => Ok(Attempt::Fail("channel_not_configured")),
     }
 }

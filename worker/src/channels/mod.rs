@@ -12,7 +12,6 @@ use tidings::channel::Outcome;
 
 /// What one send of a delivery on its channel came to.
 #[derive(Debug)]
-#[allow(dead_code)] // until the first channel's sender
 pub enum Attempt {
     /// The provider answered (a network failure is `Outcome::Retry`).
     Answered {

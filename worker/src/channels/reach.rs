@@ -45,6 +45,8 @@ impl<'a> Reach<'a> {
             ChannelType::MobilePush => self.mobile.get(user),
             ChannelType::InApp | ChannelType::WebPush => notify::Reach::Ready,
             _ if !configured(self.config, channel) => notify::Reach::NotConfigured,
+            // The deployment's webhook hears about every user, stored or not.
+            ChannelType::Webhook => notify::Reach::Ready,
             _ => match self.users.get(user) {
                 Some(stored) => single(self.config, channel, stored),
                 None => notify::Reach::NoAddress,
@@ -55,18 +57,21 @@ impl<'a> Reach<'a> {
 
 /// Whether the deployment has a provider for a single-address channel. Each channel adds its
 /// arm: `ChannelType::Email => config.email.is_some(),`.
-#[allow(clippy::match_single_binding)] // until the first channel's arm
-fn configured(_config: &Config, channel: ChannelType) -> bool {
+fn configured(config: &Config, channel: ChannelType) -> bool {
     match channel {
+        ChannelType::Sms => config.telnyx.on(config.dev_mode),
+        ChannelType::Webhook => config.webhook.on(config.dev_mode),
+        ChannelType::Slack => crate::slack::configured(config),
         _ => false,
     }
 }
 
 /// A stored user's reach on a configured single-address channel. Each channel adds its arm:
 /// `ChannelType::Email => crate::email::reach(config, user),`.
-#[allow(clippy::match_single_binding)] // until the first channel's arm
-fn single(_config: &Config, channel: ChannelType, _user: &StoredUser) -> notify::Reach {
+fn single(config: &Config, channel: ChannelType, user: &StoredUser) -> notify::Reach {
     match channel {
+        ChannelType::Sms => tidings::sms::reach(user),
+        ChannelType::Slack => crate::slack::reach(config, user),
         _ => notify::Reach::NotConfigured,
     }
 }

@@ -229,11 +229,22 @@ impl Feed {
                     if let Some(r) = report {
                         (d.provider, d.provider_message_id) = (r.provider, r.provider_message_id);
                         (d.attempts, d.provider_code) = (r.attempts, r.provider_code);
+                        d.segments = r.segments.or(d.segments);
                     }
                     if status == DeliveryStatus::Sent && d.sent_at.is_none() {
                         d.sent_at = Some(now.clone());
                     }
                     d.updated_at = now;
+                    sql.save(&d)?;
+                    self.publish(sql, vec![Change::Updated(d.clone())])?;
+                }
+                json(&d)
+            }
+            Command::Receipt { id, status, reason, provider_code, now } => {
+                let mut d = sql.get(&id)?.ok_or_else(|| not_found(&id))?;
+                if transition::can_finalize(d.status, status) {
+                    (d.status, d.reason, d.updated_at) = (status, reason, now);
+                    d.provider_code = provider_code.or(d.provider_code);
                     sql.save(&d)?;
                     self.publish(sql, vec![Change::Updated(d.clone())])?;
                 }

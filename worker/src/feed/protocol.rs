@@ -44,6 +44,10 @@ pub enum Command {
         #[serde(default)]
         report: Option<ProviderReport>,
     },
+    /// A provider's delivery receipt (Telnyx `message.finalized`): `sent` → `delivered` or
+    /// `failed` with the provider's code (`can_finalize`); answers `Delivery`. Anything else,
+    /// a repeat included, changes nothing.
+    Receipt { id: String, status: DeliveryStatus, reason: Option<String>, provider_code: Option<String>, now: String },
     /// Remove everything (user deletion); answers `{}`.
     Erase,
 }
@@ -98,4 +102,7 @@ pub struct ProviderReport {
     pub provider_message_id: Option<String>,
     pub attempts: Option<u32>,
     pub provider_code: Option<String>,
+    /// SMS: the segments the text travels in.
+    #[serde(default)]
+    pub segments: Option<u32>,
 }

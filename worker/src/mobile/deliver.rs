@@ -69,6 +69,7 @@ pub async fn run(
                     provider_message_id: provider_message_id.clone(),
                     attempts: Some(attempt + 1),
                     provider_code: None,
+                    segments: None,
                 });
                 continue;
             }
@@ -108,6 +109,7 @@ pub async fn run(
         provider_message_id: None,
         attempts: Some(next),
         provider_code: outcome.code().map(str::to_owned),
+        segments: None,
     };
     fail(outcome.reason(), report).await
 }

@@ -228,7 +228,7 @@ async fn fetch(request: &HttpRequest, provider: Provider) -> Outcome {
 }
 
 /// The status, headers and body of `request`; `None` when it could not be made or read.
-async fn raw_fetch(request: &HttpRequest) -> Option<(u16, Headers, Vec<u8>)> {
+pub(crate) async fn raw_fetch(request: &HttpRequest) -> Option<(u16, Headers, Vec<u8>)> {
     let h = Headers::new();
     for (name, value) in &request.headers {
         h.set(name, value).ok()?;

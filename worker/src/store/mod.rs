@@ -7,6 +7,8 @@ pub mod notifications;
 pub mod operations;
 pub mod preferences;
 pub mod push_tokens;
+pub mod slack;
+pub mod sms;
 pub mod users;
 
 use crate::http::Fail;

@@ -16,12 +16,14 @@ use worker::{D1Database, D1PreparedStatement};
 
 /// A user with its tokens, in one statement.
 const SELECT_USER: &str = "SELECT u.pk, u.id, u.profile, u.created_at, u.updated_at, u.last_seen_at, u.online,
+  u.slack_invalid_at,
   (SELECT json_group_array(json(body)) FROM
      (SELECT body FROM push_tokens WHERE user_id = u.id ORDER BY created_at, token)) AS push_tokens,
   (SELECT json_group_array(json(body)) FROM
      (SELECT body FROM webpush_subscriptions WHERE user_id = u.id ORDER BY created_at, endpoint)) AS web_push,
   (SELECT count(*) FROM webpush_subscriptions WHERE user_id = u.id AND invalid_at IS NULL) AS valid_web_push,
-  (SELECT count(*) FROM push_tokens WHERE user_id = u.id AND invalid_at IS NULL) AS valid_push_tokens
+  (SELECT count(*) FROM push_tokens WHERE user_id = u.id AND invalid_at IS NULL) AS valid_push_tokens,
+  EXISTS (SELECT 1 FROM sms_opt_outs WHERE number = json_extract(u.profile, '$.number')) AS sms_opted_out
 FROM users u";
 
 #[derive(Deserialize)]
@@ -33,10 +35,12 @@ struct Row {
     updated_at: f64,
     last_seen_at: Option<f64>,
     online: f64,
+    slack_invalid_at: Option<f64>,
     push_tokens: String,
     web_push: String,
     valid_web_push: f64,
     valid_push_tokens: f64,
+    sms_opted_out: f64,
 }
 
 impl Row {
@@ -54,6 +58,8 @@ impl Row {
                 updated_ms: self.updated_at as i64,
                 last_seen_ms: self.last_seen_at.map(|v| v as i64),
                 online: self.online > 0.0,
+                sms_opted_out: self.sms_opted_out > 0.0,
+                slack_token_invalid: self.slack_invalid_at.is_some(),
             },
         ))
     }
@@ -115,7 +121,10 @@ pub async fn apply(
         stmt(db, insert, &[text(id), num(now)])?,
         stmt(
             db,
-            "UPDATE users SET profile = json_patch(json_patch(profile, ?2), ?3), updated_at = ?4 WHERE id = ?1",
+            // Naming slackToken (a new one, or null) clears the mark Slack's refusal left.
+            "UPDATE users SET profile = json_patch(json_patch(profile, ?2), ?3), updated_at = ?4,
+               slack_invalid_at = CASE WHEN json_type(?2, '$.slackToken') IS NULL THEN slack_invalid_at END
+             WHERE id = ?1",
             &[text(id), text(&change.profile_clear.to_string()), text(&change.profile_set.to_string()), num(now)],
         )?,
     ];
@@ -275,6 +284,7 @@ pub fn delete_all(db: &D1Database, user_id: &str) -> Result<Vec<D1PreparedStatem
         stmt(db, "DELETE FROM push_tokens WHERE user_id = ?1", &id)?,
         stmt(db, "DELETE FROM webpush_subscriptions WHERE user_id = ?1", &id)?,
         stmt(db, "DELETE FROM preferences WHERE user_id = ?1", &id)?,
+        stmt(db, "DELETE FROM sms_messages WHERE user_id = ?1", &id)?,
         stmt(db, "DELETE FROM users WHERE id = ?1", &id)?,
     ])
 }
