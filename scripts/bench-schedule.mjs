@@ -52,7 +52,7 @@ await Promise.all(Array.from({ length: 16 }, reader));
 lateness.sort((a, b) => a - b);
 const pct = (p) => lateness[Math.min(lateness.length - 1, Math.floor((p / 100) * lateness.length))];
 console.log();
-console.log(`Scheduling: ${nAccept} scheduled sends to distinct users accepted in ${acceptS.toFixed(1)} s (${(Number(nAccept) / acceptS).toFixed(0)}/s)`);
+if (Number(nAccept)) console.log(`Scheduling: ${nAccept} scheduled sends to distinct users accepted in ${acceptS.toFixed(1)} s (${(Number(nAccept) / acceptS).toFixed(0)}/s)`);
 console.log(`  ${nLate} in-app sends due at one instant: lateness p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${lateness[lateness.length - 1]} ms` +
   (missing ? `, ${missing} never arrived` : ''));
 console.log(`  budget p99 <= 1000 ms ` + (pct(99) <= 1000 && !missing ? 'ok' : 'MISSED'));

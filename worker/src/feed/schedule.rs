@@ -138,8 +138,7 @@ impl Feed {
     async fn release_due(&self, sql: &FeedSql, due: Vec<Held>, now: i64) -> std::result::Result<(), Fail> {
         let Some(user) = sql.owner()? else { return Ok(()) };
         let db = self.env.d1("DB")?;
-        let prefs = store::preferences::get(&db, &user).await?;
-        let timezone = store::users::timezones(&db, std::slice::from_ref(&user)).await?.remove(&user);
+        let (prefs, timezone) = store::preferences::with_timezone(&db, &user).await?;
         let zone = crate::zone::of(timezone.as_deref());
         // A digest's deliveries due together go out as one; any other delivery on its own.
         let mut groups: BTreeMap<(String, i64), Vec<Held>> = BTreeMap::new();
