@@ -16,7 +16,7 @@ export interface TidingsClientOptions {
   userToken?: string;
 }
 
-export type DeliveryStatus = "pending" | "sent" | "delivered" | "failed" | "skipped";
+export type DeliveryStatus = "pending" | "sent" | "delivered" | "failed" | "skipped" | "scheduled" | "canceled";
 export type ChannelType = "in_app" | "web_push";
 
 /** One notification to one user on one channel (`crate::model::Delivery`). */
@@ -41,6 +41,8 @@ export interface Delivery {
   read_at: string | null;
   clicked_at: string | null;
   archived_at: string | null;
+  /** `scheduled`: when it is due. */
+  deliver_at?: string;
 }
 
 /** The user's feed counts (non-archived in-app deliveries), whatever the filter. */

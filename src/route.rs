@@ -36,6 +36,8 @@ pub enum Route {
     GetOperation,
     /// `POST /notifications`
     Notify,
+    /// `DELETE /notifications/{notificationId}`
+    CancelNotification,
     /// `GET /users/{userId}/preferences`
     GetPreferences,
     /// `PUT /users/{userId}/preferences`
@@ -134,6 +136,7 @@ pub const ROUTES: &[RouteSpec] = &[
     spec(Route::RemovePushToken, "DELETE", "/users/{userId}/push-tokens", Access::Admin),
     spec(Route::GetOperation, "GET", "/operations/{operationId}", Access::Admin),
     spec(Route::Notify, "POST", "/notifications", Access::Admin),
+    spec(Route::CancelNotification, "DELETE", "/notifications/{notificationId}", Access::Admin),
     spec(Route::GetPreferences, "GET", "/users/{userId}/preferences", Access::Own),
     spec(Route::PutPreferences, "PUT", "/users/{userId}/preferences", Access::Own),
     spec(Route::ListDeliveries, "GET", "/users/{userId}/deliveries", Access::Own),

@@ -45,6 +45,7 @@ pub fn delivery(v: &JsValue) -> Option<Delivery> {
         provider_message_id: None,
         attempts: None,
         provider_code: None,
+        deliver_at: None,
         segments: None,
     })
 }

@@ -72,6 +72,10 @@ pub fn apply(prefs: &mut Preferences, scope: &Scope) -> bool {
         status: PreferenceStatus::OptedOut,
         rules: Vec::new(),
         channel_preferences: Vec::new(),
+        delivery: None,
+        window: None,
+        digest_at: None,
+        throttle: None,
         source: Some("email_unsubscribe".into()),
     };
     use std::collections::btree_map::Entry;

@@ -42,7 +42,10 @@ use crate::model::{Action, ChannelType, Delivery, DeliveryPage, DeliveryStatus, 
 /// `failed`, and not archived.
 pub fn counted(d: &Delivery) -> bool {
     d.channel_type == ChannelType::InApp
-        && !matches!(d.status, DeliveryStatus::Skipped | DeliveryStatus::Failed)
+        && !matches!(
+            d.status,
+            DeliveryStatus::Skipped | DeliveryStatus::Failed | DeliveryStatus::Scheduled | DeliveryStatus::Canceled
+        )
         && d.archived_at.is_none()
 }
 
@@ -566,6 +569,7 @@ mod tests {
             provider_message_id: None,
             attempts: None,
             provider_code: None,
+            deliver_at: None,
             segments: None,
         }
     }

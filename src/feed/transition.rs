@@ -32,7 +32,10 @@ pub fn can_finalize(from: DeliveryStatus, to: DeliveryStatus) -> bool {
 
 /// Whether the user can engage with `d` at all.
 pub fn engageable(d: &Delivery) -> bool {
-    !matches!(d.status, DeliveryStatus::Skipped | DeliveryStatus::Failed)
+    !matches!(
+        d.status,
+        DeliveryStatus::Skipped | DeliveryStatus::Failed | DeliveryStatus::Scheduled | DeliveryStatus::Canceled
+    )
 }
 
 /// The actions that would change `d` now.
@@ -172,6 +175,7 @@ pub(crate) mod tests_support {
             provider_message_id: None,
             attempts: None,
             provider_code: None,
+            deliver_at: None,
             segments: None,
         }
     }

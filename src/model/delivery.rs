@@ -17,6 +17,10 @@ pub enum DeliveryStatus {
     Failed,
     /// Not sent because of the user's preferences (see `reason`).
     Skipped,
+    /// Waiting for its time (`deliver_at`): `send_at`, `deliver_at_local`, quiet hours, a digest.
+    Scheduled,
+    /// Canceled (`DELETE /notifications/{id}`) before it went out.
+    Canceled,
 }
 
 impl DeliveryStatus {
@@ -28,13 +32,15 @@ impl DeliveryStatus {
             DeliveryStatus::Delivered => "delivered",
             DeliveryStatus::Failed => "failed",
             DeliveryStatus::Skipped => "skipped",
+            DeliveryStatus::Scheduled => "scheduled",
+            DeliveryStatus::Canceled => "canceled",
         }
     }
 
     /// The status with this wire name.
     pub fn parse(s: &str) -> Option<Self> {
         use DeliveryStatus::*;
-        [Pending, Sent, Delivered, Failed, Skipped].into_iter().find(|v| v.as_str() == s)
+        [Pending, Sent, Delivered, Failed, Skipped, Scheduled, Canceled].into_iter().find(|v| v.as_str() == s)
     }
 }
 
@@ -155,6 +161,9 @@ pub struct Delivery {
     /// On failure: the provider's own error code (FCM `UNREGISTERED`, APNs `BadDeviceToken`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_code: Option<String>,
+    /// `scheduled`: when it is due (RFC 3339); kept once it went out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deliver_at: Option<String>,
     /// SMS: the segments the text travels in (GSM-7: 160 characters in one, 153 per part of a
     /// longer one; UCS-2: 70 / 67).
     #[serde(default, skip_serializing_if = "Option::is_none")]

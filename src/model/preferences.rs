@@ -13,6 +13,19 @@ pub struct Preferences {
     /// Keyed by the `topic` of `POST /notifications`; more specific than a category.
     #[serde(default)]
     pub notifications: BTreeMap<String, Preference>,
+    /// Daily local window in which interrupting channels (push, sms) wait.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiet_hours: Option<QuietHours>,
+}
+
+/// `quiet_hours`: `HH:MM` to `HH:MM` in the user's `timezone` (across midnight when `start > end`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuietHours {
+    /// Start, `HH:MM` (inclusive).
+    pub start: String,
+    /// End, `HH:MM` (exclusive).
+    pub end: String,
 }
 
 /// One preference.
@@ -27,6 +40,18 @@ pub struct Preference {
     /// With `OPTED_IN`: only these channels; none = all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub channel_preferences: Vec<ChannelPreference>,
+    /// `instant` (default), `hourly`, `daily`, `weekly`: a digest per window on every channel but `in_app`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<crate::schedule::digest::Cadence>,
+    /// A custom digest window in seconds (at least 60; wins over `delivery`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<u32>,
+    /// Daily and weekly digests go out at this local time (`HH:MM`, default `09:00`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest_at: Option<String>,
+    /// At most `max` notifications per `per` seconds of this topic or category to the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throttle: Option<crate::schedule::repeat::Throttle>,
     /// Where it came from (seed field; informational).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,

@@ -5,6 +5,8 @@ pub mod push;
 
 use crate::json::parse_body;
 use crate::model::{ChannelType, Delivery, DeliveryStatus, Preferences};
+use crate::schedule::repeat::{Throttle, DEFAULT_DEDUPE_WINDOW_S, MAX_WINDOW_S};
+use crate::schedule::{when, When};
 use crate::time::rfc3339;
 use crate::{validate, ApiError, FieldError};
 use serde::{Deserialize, Serialize};
@@ -125,6 +127,26 @@ struct NotificationInput {
     ttl: Option<serde_json::Number>,
     #[serde(default)]
     urgency: Option<Urgency>,
+    #[serde(default)]
+    send_at: Option<String>,
+    #[serde(default)]
+    deliver_at_local: Option<String>,
+    #[serde(default)]
+    dedupe_key: Option<String>,
+    #[serde(default)]
+    dedupe_window: Option<serde_json::Number>,
+    #[serde(default)]
+    throttle: Option<Throttle>,
+}
+
+/// `dedupe_key` and its window: a repeat of the key to the same user inside the window is
+/// `skipped`, reason `duplicate`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dedupe {
+    /// The sender's key (1 to 256 characters).
+    pub key: String,
+    /// Seconds (default a day).
+    pub window_s: u32,
 }
 
 /// A validated send request.
@@ -149,6 +171,15 @@ pub struct Notification {
     pub ttl: u32,
     /// Push urgency.
     pub urgency: Urgency,
+    /// `send_at` / `deliver_at_local`: when it goes out (`None`: now).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<When>,
+    /// `dedupe_key`, `dedupe_window`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dedupe: Option<Dedupe>,
+    /// `throttle`: per user and topic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throttle: Option<Throttle>,
 }
 
 fn text_field(errors: &mut Vec<FieldError>, name: &str, value: Option<&Value>, max: usize) {
@@ -162,8 +193,19 @@ fn text_field(errors: &mut Vec<FieldError>, name: &str, value: Option<&Value>, m
     }
 }
 
-/// Parses and validates a `POST /notifications` body.
+/// Parses and validates a `POST /notifications` body, without the range checks of times
+/// (see [`parse_at`]).
 pub fn parse(body: &[u8]) -> Result<Notification, ApiError> {
+    parse_with(body, None)
+}
+
+/// Parses and validates a `POST /notifications` body received at `now_ms` (`send_at` and
+/// `deliver_at_local` at most a year ahead of it).
+pub fn parse_at(body: &[u8], now_ms: i64) -> Result<Notification, ApiError> {
+    parse_with(body, Some(now_ms))
+}
+
+fn parse_with(body: &[u8], now_ms: Option<i64>) -> Result<Notification, ApiError> {
     let mut input: NotificationInput = parse_body(body)?;
     let mut errors = Vec::new();
     let to = match input.to.take() {
@@ -192,7 +234,7 @@ pub fn parse(body: &[u8]) -> Result<Notification, ApiError> {
             recipients.push(id);
         }
     }
-    finish(input, recipients, errors)
+    finish(input, recipients, errors, now_ms)
 }
 
 /// Parses and validates a bulk job's message: a `POST /notifications` body without `to`.
@@ -206,14 +248,34 @@ pub fn parse_message(message: &Value) -> Result<Notification, ApiError> {
             "a bulk message has no `to`: add users with POST /bulk/{job_id}",
         ));
     }
-    finish(input, Vec::new(), errors)
+    for (name, given) in [
+        ("send_at", input.send_at.is_some()),
+        ("deliver_at_local", input.deliver_at_local.is_some()),
+        ("dedupe_key", input.dedupe_key.is_some()),
+        ("throttle", input.throttle.is_some()),
+    ] {
+        if given {
+            errors.push(FieldError::new(name, "unsupported", format!("a bulk message cannot use {name} (yet)")));
+        }
+    }
+    finish(input, Vec::new(), errors, None)
 }
 
 fn finish(
     input: NotificationInput,
     recipients: Vec<String>,
     mut errors: Vec<FieldError>,
+    now_ms: Option<i64>,
 ) -> Result<Notification, ApiError> {
+    let when = when::parse(input.send_at.as_deref(), input.deliver_at_local.as_deref(), now_ms, &mut errors);
+    let dedupe = dedupe(&input, &mut errors);
+    if input.throttle.is_some_and(|t| !t.is_valid()) {
+        errors.push(FieldError::new(
+            "throttle",
+            "out_of_range",
+            format!("throttle needs max 1 to 1000 and per 1 to {MAX_WINDOW_S} seconds"),
+        ));
+    }
     let mut channels: Vec<ChannelType> = Vec::new();
     match &input.channels {
         Some(list) if list.is_empty() => {
@@ -265,7 +327,37 @@ fn finish(
         actor_id: input.actor_id,
         ttl,
         urgency: input.urgency.unwrap_or_default(),
+        when,
+        dedupe,
+        throttle: input.throttle,
     })
+}
+
+fn dedupe(input: &NotificationInput, errors: &mut Vec<FieldError>) -> Option<Dedupe> {
+    let window_s = match input.dedupe_window.as_ref().map(|n| n.as_f64().unwrap_or(-1.0)) {
+        None => DEFAULT_DEDUPE_WINDOW_S,
+        Some(w) if w.fract() == 0.0 && (1.0..=f64::from(MAX_WINDOW_S)).contains(&w) => w as u32,
+        Some(_) => {
+            errors.push(FieldError::new(
+                "dedupe_window",
+                "out_of_range",
+                format!("dedupe_window must be a whole number of seconds, 1 to {MAX_WINDOW_S}"),
+            ));
+            return None;
+        }
+    };
+    match &input.dedupe_key {
+        Some(key) if key.is_empty() || key.chars().count() > 256 => {
+            errors.push(FieldError::new("dedupe_key", "invalid", "dedupe_key must be 1 to 256 characters"));
+            None
+        }
+        Some(key) => Some(Dedupe { key: key.clone(), window_s }),
+        None if input.dedupe_window.is_some() => {
+            errors.push(FieldError::new("dedupe_window", "required", "dedupe_window needs a dedupe_key"));
+            None
+        }
+        None => None,
+    }
 }
 
 /// The deliveries of `n` for one recipient, with `prefs` applied: one per channel, `skipped`
@@ -332,6 +424,7 @@ pub fn plan(
                 provider_message_id: None,
                 attempts: None,
                 provider_code: None,
+                deliver_at: None,
                 segments: None,
             }
         })
@@ -487,5 +580,53 @@ mod mobile_tests {
         // blocked one is left out silently.
         let defaults = planned_with(r#"{"to":"a","data":{"subject":"s"}}"#, reach);
         assert_eq!(defaults, vec![(ChannelType::InApp, Delivered, None), (ChannelType::Slack, Pending, None)]);
+    }
+}
+
+#[cfg(test)]
+mod schedule_tests {
+    use super::*;
+    use serde_json::json;
+
+    const NOW: i64 = 1_780_000_000_000;
+
+    fn refused(body: Value) -> Vec<String> {
+        match parse_at(body.to_string().as_bytes(), NOW) {
+            Err(ApiError::Validation(f)) => f.into_iter().map(|f| f.field).collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn schedule_dedupe_and_throttle_fields_parse() {
+        let n = parse_at(
+            br#"{"to":"a","data":{"subject":"s"},"deliver_at_local":"09:30","dedupe_key":"k","throttle":{"max":2,"per":60}}"#,
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(n.when, Some(When::Daily { second_of_day: 9 * 3600 + 1800 }));
+        assert_eq!(n.dedupe, Some(Dedupe { key: "k".into(), window_s: DEFAULT_DEDUPE_WINDOW_S }));
+        assert_eq!(n.throttle, Some(Throttle { max: 2, per: 60 }));
+        let n = parse_at(br#"{"to":"a","data":{"subject":"s"},"dedupe_key":"k","dedupe_window":60}"#, NOW).unwrap();
+        assert_eq!(n.dedupe.unwrap().window_s, 60);
+    }
+
+    #[test]
+    fn schedule_refusals_name_the_field() {
+        let base = |extra: Value| {
+            let mut v = json!({"to": "a", "data": {"subject": "s"}});
+            v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            v
+        };
+        assert_eq!(refused(base(json!({"send_at": "soon"}))), vec!["send_at"]);
+        assert_eq!(refused(base(json!({"send_at": "2099-01-01T00:00:00Z"}))), vec!["send_at"]);
+        assert_eq!(refused(base(json!({"deliver_at_local": "25:00"}))), vec!["deliver_at_local"]);
+        assert_eq!(refused(base(json!({"dedupe_key": ""}))), vec!["dedupe_key"]);
+        assert_eq!(refused(base(json!({"dedupe_window": 60}))), vec!["dedupe_window"]);
+        assert_eq!(refused(base(json!({"dedupe_key": "k", "dedupe_window": 0}))), vec!["dedupe_window"]);
+        assert_eq!(refused(base(json!({"throttle": {"max": 0, "per": 60}}))), vec!["throttle"]);
+        assert_eq!(refused(base(json!({"throttle": {"max": 1}}))), vec!["throttle.per"]);
+        let bulk = parse_message(&json!({"data": {"subject": "s"}, "send_at": "2026-01-01T00:00:00Z"}));
+        assert!(matches!(bulk, Err(ApiError::Validation(f)) if f[0].field == "send_at"));
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::json::parse_body;
 use crate::model::{ChannelType, Preference, PreferenceStatus, Preferences};
+use crate::schedule::digest::MIN_WINDOW_S;
+use crate::schedule::repeat::MAX_WINDOW_S;
+use crate::schedule::when::parse_hh_mm;
 use crate::time::parse_rfc3339;
 use crate::{ApiError, FieldError};
 
@@ -26,6 +29,18 @@ fn in_window(p: &Preference, now_ms: i64) -> bool {
             let until = r.until.as_deref().and_then(parse_rfc3339).unwrap_or(i64::MAX);
             start <= now_ms && now_ms < until
         })
+}
+
+/// The preference that rules a notification: its topic's, else its category's.
+pub fn ruling<'a>(prefs: &'a Preferences, category: Option<&str>, topic: Option<&str>) -> Option<&'a Preference> {
+    topic.and_then(|t| prefs.notifications.get(t)).or_else(|| category.and_then(|c| prefs.categories.get(c)))
+}
+
+/// Whether the category or the topic is `REQUIRED` (never held by quiet hours, never opted out of).
+pub fn required(prefs: &Preferences, category: Option<&str>, topic: Option<&str>) -> bool {
+    let by_category = category.and_then(|c| prefs.categories.get(c));
+    let by_topic = topic.and_then(|t| prefs.notifications.get(t));
+    [by_category, by_topic].iter().flatten().any(|p| p.status == PreferenceStatus::Required)
 }
 
 /// Decides one delivery.
@@ -58,8 +73,25 @@ pub fn evaluate(
 
 /// Parses and validates a `PUT /users/{id}/preferences` body (a full replacement).
 pub fn parse(body: &[u8]) -> Result<Preferences, ApiError> {
+    parse_with(body, MIN_WINDOW_S)
+}
+
+/// [`parse`] with the shortest digest `window` allowed (dev mode: 1 s, for tests).
+pub fn parse_with(body: &[u8], min_window_s: u32) -> Result<Preferences, ApiError> {
     let prefs: Preferences = parse_body(body)?;
     let mut errors = Vec::new();
+    if let Some(q) = &prefs.quiet_hours {
+        for (name, value) in [("start", &q.start), ("end", &q.end)] {
+            if parse_hh_mm(value).is_none() {
+                let field = format!("quiet_hours.{name}");
+                errors.push(FieldError::new(
+                    field.clone(),
+                    "invalid",
+                    format!("{field} must be HH:MM (00:00 to 23:59)"),
+                ));
+            }
+        }
+    }
     for (section, map) in [("categories", &prefs.categories), ("notifications", &prefs.notifications)] {
         for (key, p) in map {
             if key.is_empty() || key.chars().count() > 256 {
@@ -76,6 +108,20 @@ pub fn parse(body: &[u8]) -> Result<Preferences, ApiError> {
                         ));
                     }
                 }
+            }
+            if p.digest_at.as_deref().is_some_and(|v| parse_hh_mm(v).is_none()) {
+                let field = format!("{section}.{key}.digest_at");
+                errors.push(FieldError::new(field.clone(), "invalid", format!("{field} must be HH:MM")));
+            }
+            if p.window.is_some_and(|w| !(min_window_s..=MAX_WINDOW_S).contains(&w)) {
+                let field = format!("{section}.{key}.window");
+                let msg = format!("{field} must be {min_window_s} to {MAX_WINDOW_S} seconds");
+                errors.push(FieldError::new(field, "out_of_range", msg));
+            }
+            if p.throttle.is_some_and(|t| !t.is_valid()) {
+                let field = format!("{section}.{key}.throttle");
+                let msg = format!("{field} needs max 1 to 1000 and per 1 to {MAX_WINDOW_S} seconds");
+                errors.push(FieldError::new(field, "out_of_range", msg));
             }
             for (i, c) in p.channel_preferences.iter().enumerate() {
                 if c.channel.is_empty() {
@@ -155,6 +201,17 @@ mod tests {
     fn validation_names_fields() {
         let e = parse(br#"{"categories":{"a":{"status":"OPTED_OUT","rules":[{"start":"yesterday"}]}}}"#).unwrap_err();
         assert!(matches!(e, ApiError::Validation(f) if f[0].field == "categories.a.rules[0].start"));
+        let e = parse(br#"{"quiet_hours":{"start":"22:00","end":"7:00"}}"#).unwrap_err();
+        assert!(matches!(e, ApiError::Validation(f) if f[0].field == "quiet_hours.end"));
+        let digest =
+            br#"{"notifications":{"t":{"status":"OPTED_IN","delivery":"daily","window":5,"digest_at":"09:00"}}}"#;
+        let e = parse(digest).unwrap_err();
+        assert!(matches!(e, ApiError::Validation(f) if f[0].field == "notifications.t.window"));
+        assert_eq!(parse_with(digest, 1).unwrap().notifications["t"].window, Some(5));
+        let e = parse(br#"{"notifications":{"t":{"status":"OPTED_IN","throttle":{"max":0,"per":60}}}}"#).unwrap_err();
+        assert!(matches!(e, ApiError::Validation(f) if f[0].field == "notifications.t.throttle"));
+        let e = parse(br#"{"notifications":{"t":{"status":"OPTED_IN","delivery":"monthly"}}}"#).unwrap_err();
+        assert!(matches!(e, ApiError::Validation(f) if f[0].field == "notifications.t.delivery"));
         let e = parse(br#"{"categories":{"a":{"status":"MAYBE"}}}"#).unwrap_err();
         assert!(matches!(e, ApiError::Validation(f) if f[0].field == "categories.a.status"));
     }

@@ -19,6 +19,7 @@ mod rate_limits;
 mod realtime;
 mod restart;
 mod rotation;
+mod schedule;
 mod slack;
 mod sms;
 mod subscriptions;

@@ -120,6 +120,7 @@ async fn dispatch(
         Route::RemovePushToken => routes::subscriptions::remove_push_token(ctx).await,
         Route::GetOperation => routes::operations::get(ctx).await,
         Route::Notify => routes::notifications::send(ctx).await,
+        Route::CancelNotification => routes::notifications::cancel(ctx).await,
         Route::GetPreferences => routes::preferences::get(ctx).await,
         Route::PutPreferences => routes::preferences::put(ctx).await,
         Route::ListDeliveries => routes::deliveries::list(ctx).await,

@@ -25,6 +25,7 @@ mod sms;
 mod store;
 mod webcrypto;
 mod webhook;
+mod zone;
 
 use worker::{event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent};
 

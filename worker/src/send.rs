@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::feed::client;
-use crate::feed::protocol::{Command, Inserted, RecipientLimit};
+use crate::feed::protocol::{Command, Inserted, RecipientLimit, SendOptions};
 use crate::http::Fail;
 use crate::store;
 use futures_util::future::join_all;
@@ -26,10 +26,12 @@ pub struct Carried {
     pub rate_limited: Vec<String>,
     /// With `refuse`: the recipient's limit refused the send and nothing was written.
     pub refused: Option<Decision>,
+    /// Deliveries stored as skipped as a duplicate or throttled, with the reason.
+    pub skipped: Vec<(String, String)>,
 }
 
 /// The queued job that sends a pending delivery on its channel (none for in-app).
-fn send_job(d: &Delivery, ttl: u32, urgency: Urgency) -> Option<Job> {
+pub(crate) fn send_job(d: &Delivery, ttl: u32, urgency: Urgency) -> Option<Job> {
     let delivery = Box::new(d.clone());
     match d.channel_type {
         ChannelType::WebPush => Some(Job::SendWebPush { delivery, ttl, urgency, attempt: 0, endpoints: None }),
@@ -68,6 +70,21 @@ pub async fn deliver(
     now: i64,
     refuse: bool,
 ) -> Result<Carried, Fail> {
+    deliver_with(env, request_id, deliveries, ttl, urgency, now, refuse, &BTreeMap::new()).await
+}
+
+/// [`deliver`] with each recipient's [`SendOptions`] (held deliveries, dedupe, throttle, digests).
+#[allow(clippy::too_many_arguments)]
+pub async fn deliver_with(
+    env: &Env,
+    request_id: &str,
+    deliveries: &[Delivery],
+    ttl: u32,
+    urgency: Urgency,
+    now: i64,
+    refuse: bool,
+    options: &BTreeMap<String, SendOptions>,
+) -> Result<Carried, Fail> {
     let limit = Config::from_env(env).limit_recipient.map(|limit| RecipientLimit { limit, refuse });
     let mut by_user: BTreeMap<&str, Vec<Delivery>> = BTreeMap::new();
     for d in deliveries {
@@ -89,9 +106,11 @@ pub async fn deliver(
     }
     let results = db.batch(batch).await?;
     let taken = results.get(1).map(store::leases::taken).transpose()?.unwrap_or_default();
-    let commands: Vec<(&str, Command)> =
-        by_user.into_iter().map(|(u, deliveries)| (u, Command::Insert { deliveries, limit })).collect();
-    let mut carried = Carried { failed: Vec::new(), rate_limited: Vec::new(), refused: None };
+    let commands: Vec<(&str, Command)> = by_user
+        .into_iter()
+        .map(|(u, deliveries)| (u, Command::Insert { deliveries, limit, options: options.get(u).cloned() }))
+        .collect();
+    let mut carried = Carried { failed: Vec::new(), rate_limited: Vec::new(), refused: None, skipped: Vec::new() };
     for chunk in commands.chunks(CONCURRENCY) {
         let answers = join_all(chunk.iter().map(|(user, cmd)| client::call(env, user, request_id, cmd))).await;
         for ((user, _), answer) in chunk.iter().zip(answers) {
@@ -100,6 +119,7 @@ pub async fn deliver(
                     Ok(inserted) => {
                         carried.rate_limited.extend(inserted.rate_limited);
                         carried.refused = carried.refused.or(inserted.refused);
+                        carried.skipped.extend(inserted.skipped);
                     }
                     Err(e) => {
                         console_error!("feed insert answer did not parse: {e}");
@@ -117,7 +137,8 @@ pub async fn deliver(
     if carried.refused.is_some() {
         return Ok(carried);
     }
-    let limited: HashSet<&str> = carried.rate_limited.iter().map(String::as_str).collect();
+    let limited: HashSet<&str> =
+        carried.rate_limited.iter().chain(carried.skipped.iter().map(|(id, _)| id)).map(String::as_str).collect();
     let ready: Vec<Job> = jobs
         .into_iter()
         .filter(|j| {

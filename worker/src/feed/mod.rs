@@ -5,5 +5,7 @@
 pub mod client;
 mod object;
 pub mod protocol;
+mod schedule;
+mod schedule_sql;
 mod sql;
 pub mod status;

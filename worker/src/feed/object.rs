@@ -4,6 +4,7 @@
 
 use super::client::identity;
 use super::protocol::{Command, Inserted, RecipientLimit};
+use super::schedule;
 use super::sql::FeedSql;
 use crate::http::error_response;
 use crate::platform::now_ms;
@@ -13,7 +14,9 @@ use serde_json::value::RawValue;
 use std::cell::Cell;
 use tidings::feed::transition;
 use tidings::limits::{limit_recipient, RATE_LIMITED};
-use tidings::model::{BulkResult, Delivery, DeliveryFilter, DeliveryPage, FeedEvent, FeedMeta, PageInfo};
+use tidings::model::{
+    BulkResult, Delivery, DeliveryFilter, DeliveryPage, DeliveryStatus, FeedEvent, FeedMeta, PageInfo,
+};
 use tidings::paging::{encode_token, TokenKind};
 use tidings::ApiError;
 use worker::{
@@ -26,15 +29,17 @@ const MAX_UPDATE_EVENTS: usize = 100;
 
 #[durable_object]
 pub struct Feed {
-    state: State,
-    env: Env,
+    pub(super) state: State,
+    pub(super) env: Env,
     /// Schema created and owner recorded by this instance (a cache; the truth is in SQL).
     ready: Cell<bool>,
+    /// The schedule's tables created by this instance.
+    schedule_ready: Cell<bool>,
 }
 
 impl DurableObject for Feed {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env, ready: Cell::new(false) }
+        Self { state, env, ready: Cell::new(false), schedule_ready: Cell::new(false) }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -50,6 +55,10 @@ impl DurableObject for Feed {
         if req.path() == "/socket" {
             return self.accept(&req, &sql, &user_id).await;
         }
+        if !self.schedule_ready.get() {
+            sql.create_schedule_schema()?;
+            self.schedule_ready.set(true);
+        }
         let command: Command = match req.json().await {
             Ok(c) => c,
             Err(e) => {
@@ -57,7 +66,22 @@ impl DurableObject for Feed {
                 return Ok(error_response(&ApiError::Internal, &request_id));
             }
         };
-        match self.run(&sql, command) {
+        // Every command that may change the schedule re-arms the alarm after it; `Fire` sends
+        // what is due first (the sweeper's backstop of a lost alarm).
+        let schedules = match &command {
+            Command::Insert { deliveries, .. } => deliveries.iter().any(|d| d.status == DeliveryStatus::Scheduled),
+            Command::Cancel { .. } => true,
+            Command::Fire => {
+                self.fire(&sql).await?;
+                false
+            }
+            _ => false,
+        };
+        let answer = self.run(&sql, command);
+        if schedules {
+            self.arm(&sql).await?;
+        }
+        match answer {
             Ok(r) => Ok(r),
             Err(Refusal::Api(e)) => Ok(error_response(&e, &request_id)),
             Err(Refusal::Platform(e)) => {
@@ -65,6 +89,14 @@ impl DurableObject for Feed {
                 Ok(error_response(&ApiError::Internal, &request_id))
             }
         }
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        let sql = FeedSql::new(self.state.storage().sql());
+        sql.create_schema()?;
+        sql.create_schedule_schema()?;
+        self.fire(&sql).await?;
+        Response::ok("fired")
     }
 
     async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
@@ -85,7 +117,7 @@ impl DurableObject for Feed {
     }
 }
 
-enum Refusal {
+pub(super) enum Refusal {
     Api(ApiError),
     Platform(worker::Error),
 }
@@ -102,7 +134,7 @@ impl From<ApiError> for Refusal {
     }
 }
 
-fn json<T: Serialize>(value: &T) -> std::result::Result<Response, Refusal> {
+pub(super) fn json<T: Serialize>(value: &T) -> std::result::Result<Response, Refusal> {
     Ok(Response::from_json(value)?)
 }
 
@@ -113,13 +145,22 @@ fn not_found(id: &str) -> Refusal {
 impl Feed {
     fn run(&self, sql: &FeedSql, command: Command) -> std::result::Result<Response, Refusal> {
         match command {
-            Command::Insert { deliveries, limit } => {
+            Command::Insert { deliveries, limit, options } => {
+                let options = options.unwrap_or_default();
                 // Known ids are repeats (a retried send): never counted or written again.
                 let mut fresh = Vec::with_capacity(deliveries.len());
                 let mut rate_limited = Vec::new();
+                let mut skipped = Vec::new();
                 for d in deliveries {
-                    match sql.get(&d.id)? {
+                    let stored = match sql.get(&d.id)? {
+                        Some(s) => Some(s),
+                        None => sql.held(&d.id)?,
+                    };
+                    match stored {
                         Some(stored) if stored.reason.as_deref() == Some(RATE_LIMITED) => rate_limited.push(stored.id),
+                        Some(stored) if stored.reason.as_deref().is_some_and(schedule::is_repeat_reason) => {
+                            skipped.push((stored.id, stored.reason.unwrap_or_default()))
+                        }
                         Some(_) => {}
                         None => fresh.push(d),
                     }
@@ -128,7 +169,7 @@ impl Feed {
                     let counter = sql.send_counter()?;
                     let (next, refusal) = limit_recipient(limit, counter, now_ms(), &mut fresh);
                     if let (true, Some(refused)) = (refuse, refusal) {
-                        return json(&Inserted { meta: sql.meta()?, rate_limited, refused: Some(refused) });
+                        return json(&Inserted { meta: sql.meta()?, rate_limited, refused: Some(refused), skipped });
                     }
                     if next != counter {
                         sql.set_send_counter(next)?;
@@ -136,14 +177,28 @@ impl Feed {
                     let skipped = fresh.iter().filter(|d| d.reason.as_deref() == Some(RATE_LIMITED));
                     rate_limited.extend(skipped.map(|d| d.id.clone()));
                 }
-                let created: Vec<Delivery> = fresh
-                    .into_iter()
-                    .filter_map(|d| sql.insert(&d).map(|new| new.then_some(d)).transpose())
-                    .collect::<Result<_>>()?;
-                let meta = self.publish(sql, created.into_iter().map(Change::Created).collect())?;
-                json(&Inserted { meta, rate_limited, refused: None })
+                let now = now_ms();
+                skipped.extend(schedule::repeats(sql, &mut fresh, &options, now)?);
+                let mut created = Vec::new();
+                for d in fresh {
+                    if d.status == DeliveryStatus::Scheduled {
+                        schedule::hold(sql, d, &options, now)?;
+                    } else if sql.insert(&d)? {
+                        created.push(Change::Created(d));
+                    }
+                }
+                let meta = self.publish(sql, created)?;
+                json(&Inserted { meta, rate_limited, refused: None, skipped })
             }
-            Command::Get { id } => json(&sql.get(&id)?.ok_or_else(|| not_found(&id))?),
+            Command::Cancel { notification_id } => json(&self.cancel(sql, &notification_id)?),
+            Command::Fire => json(&serde_json::json!({})),
+            Command::Get { id } => {
+                let found = match sql.get(&id)? {
+                    Some(d) => Some(d),
+                    None => sql.held(&id)?,
+                };
+                json(&found.ok_or_else(|| not_found(&id))?)
+            }
             Command::List { filter, limit, after, before } => json(&self.list(sql, &filter, limit, after, before)?),
             Command::Patch { id, patch, now } => {
                 let mut d = sql.get(&id)?.ok_or_else(|| not_found(&id))?;
@@ -176,7 +231,7 @@ impl Feed {
                         (d.attempts, d.provider_code) = (r.attempts, r.provider_code);
                         d.segments = r.segments.or(d.segments);
                     }
-                    if status == tidings::model::DeliveryStatus::Sent && d.sent_at.is_none() {
+                    if status == DeliveryStatus::Sent && d.sent_at.is_none() {
                         d.sent_at = Some(now.clone());
                     }
                     d.updated_at = now;
@@ -211,6 +266,7 @@ impl Feed {
             Command::Erase => {
                 sql.erase()?;
                 self.ready.set(false);
+                self.schedule_ready.set(false);
                 for ws in self.state.get_websockets() {
                     let _ = ws.close(Some(1000), Some("user deleted"));
                 }
@@ -256,7 +312,7 @@ impl Feed {
     }
 
     /// Logs the changes as events (plus the new counts) and sends them to every socket.
-    fn publish(&self, sql: &FeedSql, changes: Vec<Change>) -> Result<FeedMeta> {
+    pub(super) fn publish(&self, sql: &FeedSql, changes: Vec<Change>) -> Result<FeedMeta> {
         let meta = sql.meta()?;
         if changes.is_empty() {
             return Ok(meta);
@@ -329,7 +385,7 @@ impl Feed {
     }
 }
 
-enum Change {
+pub(super) enum Change {
     Created(Delivery),
     Updated(Delivery),
 }

@@ -2,8 +2,11 @@
 //! (`Delivery`, `DeliveryPage`, `BulkResult`, `FeedMeta`) or the error envelope.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use tidings::limits::{Decision, RateLimit};
 use tidings::model::{Action, Delivery, DeliveryFilter, DeliveryPatch, DeliveryStatus, FeedMeta};
+use tidings::notify::{Dedupe, Urgency};
+use tidings::schedule::repeat::Throttle;
 
 /// One command; `now` is an RFC 3339 timestamp taken by the worker.
 #[derive(Debug, Serialize, Deserialize)]
@@ -15,7 +18,14 @@ pub enum Command {
         deliveries: Vec<Delivery>,
         #[serde(default)]
         limit: Option<RecipientLimit>,
+        /// Push options of held deliveries, dedupe and throttle, digest keys.
+        #[serde(default)]
+        options: Option<SendOptions>,
     },
+    /// Cancel what of a notification has not gone out; answers the canceled `Delivery` list.
+    Cancel { notification_id: String },
+    /// Send what of the schedule is due (the sweeper's backstop of the alarm); answers `{}`.
+    Fire,
     /// One delivery; answers `Delivery` or 404.
     Get { id: String },
     /// A page, newest first; `after`/`before` are storage keys from cursors.
@@ -64,6 +74,28 @@ pub struct Inserted {
     pub rate_limited: Vec<String>,
     /// With `refuse`: the limit's refusal; nothing was written.
     pub refused: Option<Decision>,
+    /// The deliveries (of this command) stored as skipped as a duplicate or throttled, with
+    /// the reason, now or before.
+    #[serde(default)]
+    pub skipped: Vec<(String, String)>,
+}
+
+/// What an insert needs beyond the deliveries.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SendOptions {
+    /// Push time-to-live of the held push deliveries, seconds.
+    pub ttl: u32,
+    /// Push urgency of the held push deliveries.
+    pub urgency: Urgency,
+    /// The notification's `dedupe_key` and window.
+    #[serde(default)]
+    pub dedupe: Option<Dedupe>,
+    /// The throttle in force for this user and topic, and its key.
+    #[serde(default)]
+    pub throttle: Option<(String, Throttle)>,
+    /// Held deliveries that join a digest: delivery id → digest key.
+    #[serde(default)]
+    pub digests: BTreeMap<String, String>,
 }
 
 /// What a provider channel's sender records on a delivery with its status.

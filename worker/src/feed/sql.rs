@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS send_limit (id INTEGER PRIMARY KEY CHECK (id = 1), wi
 ";
 
 /// The counting rule of `FeedMeta` (kept equal to `tidings::feed::state::counted`).
-const COUNTED: &str = "channel_type = 'in_app' AND status NOT IN ('skipped', 'failed') AND archived = 0";
+const COUNTED: &str =
+    "channel_type = 'in_app' AND status NOT IN ('skipped', 'failed', 'scheduled', 'canceled') AND archived = 0";
 
 pub struct FeedSql(SqlStorage);
 
@@ -122,6 +123,21 @@ impl FeedSql {
     pub fn create_schema(&self) -> Result<()> {
         self.0.exec(SCHEMA, None)?;
         Ok(())
+    }
+
+    /// Creates the schedule's tables (not on the socket path: a new socket waits for nothing
+    /// it does not use).
+    pub fn create_schedule_schema(&self) -> Result<()> {
+        self.0.exec(super::schedule_sql::SCHEDULE_SCHEMA, None)?;
+        Ok(())
+    }
+
+    pub(super) fn sql(&self) -> &SqlStorage {
+        &self.0
+    }
+
+    pub(super) fn query<T: DeserializeOwned>(&self, q: &str, args: Vec<SqlStorageValue>) -> Result<Vec<T>> {
+        self.rows(q, args)
     }
 
     fn rows<T: DeserializeOwned>(&self, q: &str, args: Vec<SqlStorageValue>) -> Result<Vec<T>> {
@@ -269,6 +285,15 @@ impl FeedSql {
         Ok(parse(rows)?.into_iter().map(|(_, d)| d).collect())
     }
 
+    /// The pending deliveries of a notification (not taken by their channel yet).
+    pub fn pending_of(&self, notification_id: &str) -> Result<Vec<Delivery>> {
+        let rows = self.rows(
+            "SELECT seq, body FROM deliveries WHERE status = 'pending' AND json_extract(body, '$.notification_id') = ?",
+            vec![notification_id.into()],
+        )?;
+        Ok(parse(rows)?.into_iter().map(|(_, d)| d).collect())
+    }
+
     pub fn meta(&self) -> Result<FeedMeta> {
         let q = format!(
             "SELECT count(*) AS total, coalesce(sum(read = 0), 0) AS unread, coalesce(sum(seen = 0), 0) AS unseen
@@ -319,7 +344,11 @@ impl FeedSql {
     }
 
     pub fn erase(&self) -> Result<()> {
-        self.0.exec("DELETE FROM deliveries; DELETE FROM events; DELETE FROM owner;", None)?;
+        self.0.exec(
+            "DELETE FROM deliveries; DELETE FROM events; DELETE FROM owner; DELETE FROM schedule;
+             DELETE FROM dedupe; DELETE FROM throttle;",
+            None,
+        )?;
         Ok(())
     }
 }

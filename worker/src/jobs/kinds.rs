@@ -24,6 +24,13 @@ pub async fn run(job: &Job, env: &Env) -> Result<(), Fail> {
             crate::mobile::deliver::run(env, delivery, *ttl, *urgency, *attempt, tokens.as_deref()).await
         }
         Job::SendChannel { delivery, attempt } => crate::channels::deliver::run(env, delivery, *attempt).await,
+        Job::WakeFeed { user_id, notification_id } => {
+            let answer = client::call(env, user_id, notification_id, &Command::Fire).await?;
+            if answer.status_code() >= 300 {
+                return Err(tidings::ApiError::Internal.into());
+            }
+            Ok(())
+        }
     }
 }
 
@@ -42,6 +49,11 @@ pub async fn dead_letter(job: &Job, env: &Env, runs: u32) -> Result<(), Fail> {
         Job::SendWebPush { delivery, .. }
         | Job::SendMobilePush { delivery, .. }
         | Job::SendChannel { delivery, .. } => crate::feed::status::dead_letter(env, delivery).await,
+        // The schedule stays with the feed: its own alarm still owns it.
+        Job::WakeFeed { user_id, .. } => {
+            worker::console_error!("could not wake the feed of {user_id}; its alarm still owns the schedule");
+            Ok(())
+        }
     }
 }
 

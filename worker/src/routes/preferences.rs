@@ -16,7 +16,9 @@ pub async fn get(ctx: Ctx) -> Answer {
 pub async fn put(mut ctx: Ctx) -> Answer {
     let body = http::body(&mut ctx.req).await?;
     let id = ctx.user_id()?;
-    let prefs = prefs::parse(&body)?;
+    // Dev mode allows digest windows of seconds (for tests).
+    let min_window_s = if ctx.config.dev_mode { 1 } else { tidings::schedule::digest::MIN_WINDOW_S };
+    let prefs = prefs::parse_with(&body, min_window_s)?;
     store::preferences::put(&ctx.db()?, id, &prefs, now_ms()).await?;
     json(200, &prefs)
 }

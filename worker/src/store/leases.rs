@@ -104,3 +104,13 @@ pub async fn take_due(db: &D1Database, now: i64, due_at: i64, limit: u32) -> Res
     .await?
     .results()?)
 }
+
+/// Removes leases whatever their generation (work known to be done by someone else).
+pub async fn remove(db: &D1Database, ids: &[String]) -> Result<(), Fail> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let list = serde_json::to_string(ids)?;
+    stmt(db, "DELETE FROM leases WHERE id IN (SELECT value FROM json_each(?1))", &[text(&list)])?.run().await?;
+    Ok(())
+}

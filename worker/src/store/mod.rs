@@ -3,6 +3,7 @@
 pub mod bulk;
 pub mod idempotency;
 pub mod leases;
+pub mod notifications;
 pub mod operations;
 pub mod preferences;
 pub mod push_tokens;

@@ -49,3 +49,22 @@ pub async fn get_many(db: &D1Database, user_ids: &[String]) -> Result<HashMap<St
     .results()?;
     rows.into_iter().map(|r| Ok((r.user_id, serde_json::from_str(&r.body)?))).collect()
 }
+
+/// A user's preferences and `timezone`, in one read (what a scheduled send needs when it is due).
+pub async fn with_timezone(db: &D1Database, user_id: &str) -> Result<(Option<Preferences>, Option<String>), Fail> {
+    #[derive(Deserialize)]
+    struct Both {
+        body: Option<String>,
+        tz: Option<String>,
+    }
+    let row: Option<Both> = stmt(
+        db,
+        "SELECT (SELECT body FROM preferences WHERE user_id = ?1) AS body,
+                (SELECT json_extract(profile, '$.timezone') FROM users WHERE id = ?1) AS tz",
+        &[text(user_id)],
+    )?
+    .first(None)
+    .await?;
+    let Some(row) = row else { return Ok((None, None)) };
+    Ok((row.body.map(|b| serde_json::from_str(&b)).transpose()?, row.tz))
+}

@@ -424,3 +424,26 @@ pub async fn replace_web_push(
     .await?;
     Ok(())
 }
+
+/// The `timezone` of each of `user_ids` that has one.
+pub async fn timezones(
+    db: &D1Database,
+    user_ids: &[String],
+) -> Result<std::collections::HashMap<String, String>, Fail> {
+    #[derive(Deserialize)]
+    struct Tz {
+        id: String,
+        tz: String,
+    }
+    let list = serde_json::to_string(user_ids)?;
+    let rows: Vec<Tz> = stmt(
+        db,
+        "SELECT id, json_extract(profile, '$.timezone') AS tz FROM users
+         WHERE id IN (SELECT value FROM json_each(?1)) AND json_extract(profile, '$.timezone') IS NOT NULL",
+        &[text(&list)],
+    )?
+    .all()
+    .await?
+    .results()?;
+    Ok(rows.into_iter().map(|r| (r.id, r.tz)).collect())
+}
