@@ -11,11 +11,10 @@ dev: setup build pkg
 	scripts/wrangler d1 migrations apply DB --local
 	scripts/wrangler dev --local --ip 127.0.0.1 --port $(PORT) --show-interactive-dev-session=false
 
+# The tiers run side by side (scripts/test-tiers.sh): native + end-to-end | browser, then demo |
+# API contract; each has its own throwaway edge and fakes on free ports.
 test: setup lint build
-	cargo test --workspace
-	scripts/test-browser.sh
-	scripts/test-demo.sh
-	scripts/test-contract.sh
+	scripts/test-tiers.sh
 
 setup:
 	@scripts/setup.sh
