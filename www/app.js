@@ -120,6 +120,7 @@ async function main() {
     if ($("channel-in-app").checked) channels.push("in_app");
     if ($("channel-web-push").checked) channels.push("web_push");
     if ($("channel-mobile-push").checked) channels.push("mobile_push");
+    if ($("channel-email").checked) channels.push("email");
     if ($("channel-sms").checked) channels.push("sms");
     if ($("channel-webhook").checked) channels.push("webhook");
     if ($("channel-slack").checked) channels.push("slack");
