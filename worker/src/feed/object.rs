@@ -50,6 +50,9 @@ impl DurableObject for Feed {
         if req.path() == "/socket" {
             return self.accept(&req, &sql, &user_id).await;
         }
+        if req.path() == "/sockets" {
+            return Response::from_json(&serde_json::json!({ "sockets": self.state.get_websockets().len() }));
+        }
         let command: Command = match req.json().await {
             Ok(c) => c,
             Err(e) => {
