@@ -9,33 +9,13 @@
 // Run: scripts/test-browser.sh (needs TIDINGS_TEST_BASE_URL, TIDINGS_TEST_SECRET_KEY).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-
-const base = process.env.TIDINGS_TEST_BASE_URL;
-const secret = process.env.TIDINGS_TEST_SECRET_KEY;
-const admin = (method, path, body) =>
-  fetch(base + path, { method, headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" }, body: body && JSON.stringify(body) })
-    .then((r) => r.json());
-
-async function until(what, f, ms = 15000, detail = async () => "") {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await f()) return;
-    if (Date.now() > end) throw new Error(`timed out: ${what} ${await detail()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { admin, base, profile, until } from "./edge.mjs";
 
 test("offline start shows the pushed deliveries; the badge follows the unread count", { skip: !base && "no edge (run scripts/test-browser.sh)" }, async () => {
   const user = `inbox-${Date.now().toString(36)}`;
   const sent = await admin("POST", "/notifications", { to: user, channels: ["in_app"], data: { subject: "from the edge" } });
   assert.ok(sent.deliveries?.[0]?.id, JSON.stringify(sent));
-  const context = await chromium.launchPersistentContext(await mkdtemp(join(tmpdir(), "tidings-inbox-")), {
-    executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
-  });
+  const context = await profile("inbox");
   await context.addInitScript(() => {
     window.__badges = [];
     navigator.setAppBadge = async (n) => void window.__badges.push(n);

@@ -8,33 +8,14 @@
 // Run: scripts/test-browser.sh (needs TIDINGS_TEST_BASE_URL, TIDINGS_TEST_SECRET_KEY).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { admin, base, profile, until } from "./edge.mjs";
 
-const base = process.env.TIDINGS_TEST_BASE_URL;
-const secret = process.env.TIDINGS_TEST_SECRET_KEY;
-const admin = (method, path, body) =>
-  fetch(base + path, { method, headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" }, body: body && JSON.stringify(body) })
-    .then((r) => r.json());
 const notify = async (user, subject) => (await admin("POST", "/notifications", { to: user, data: { subject } })).deliveries?.[0]?.id;
-
-async function until(what, f, ms = 15000, detail = async () => "") {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await f()) return;
-    if (Date.now() > end) throw new Error(`timed out: ${what} ${await detail()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 test("five tabs share one socket; marks and hand-over reach every tab", { skip: !base && "no edge (run scripts/test-browser.sh)" }, async () => {
   const user = `tabs-${Date.now().toString(36)}`;
   await notify(user, "before");
-  const context = await chromium.launchPersistentContext(await mkdtemp(join(tmpdir(), "tidings-tabs-")), {
-    executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
-  });
+  const context = await profile("tabs");
   // Every socket a page opens (its URL).
   await context.addInitScript(() => {
     const Native = WebSocket;
