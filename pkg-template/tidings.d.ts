@@ -83,8 +83,8 @@ export type RealtimeStatus = "disconnected" | "connecting" | "connected";
 export interface FeedSnapshot {
   /**
    * Loaded deliveries matching the filter, newest first, optimistic changes applied. Until the
-   * first page is in (loading, or offline), a feed without a filter lists the offline inbox
-   * (`offline: true`) and `unreadCount` is the newest push's `unread_count`.
+   * first page is in (loading, or offline), a feed without a filter lists its user's deliveries
+   * of the offline inbox (`offline: true`) and `unreadCount` is the newest push's `unread_count`.
    */
   readonly items: readonly Delivery[];
   /** The user's unread count; a page sets the app badge to it whenever it changes (where supported). */

@@ -71,7 +71,7 @@ export class Feed {
     const gen = ++this._gen;
     if (this._inbox === 0) {
       this._inbox = [];
-      loadInbox().then((list) => {
+      loadInbox(this._cfg.userId).then((list) => {
         this._inbox = list.map(inboxItem);
         this._inboxUnread = list.length ? list[0].p.unread_count : undefined;
         this._notify();
@@ -204,16 +204,14 @@ export class Feed {
   /** The current snapshot (the same object until something changes). */
   getSnapshot() {
     if (!this._snap) {
-      let [unreadCount, unseenCount, totalCount, more] = this._c.counts(), items;
+      let [unreadCount, unseenCount, totalCount, more] = this._c.counts(), items = this._c.items();
       // No page yet (loading, offline): the deliveries pushed to this browser, and the last count.
-      const inbox = this._status != "ready" && this._inbox.length && this._inbox;
-      if (inbox) {
-        items = inbox;
-        unreadCount = this._inboxUnread ?? unreadCount;
-      } else {
-        items = this._c.items();
-        if (this._status == "ready" && unreadCount !== this._badge) badge((this._badge = unreadCount));
-      }
+      if (this._status != "ready") {
+        if (this._inbox.length) {
+          items = this._inbox;
+          unreadCount = this._inboxUnread ?? unreadCount;
+        }
+      } else if (unreadCount !== this._badge) badge((this._badge = unreadCount));
       this._snap = Object.freeze({
         items, unreadCount, unseenCount, totalCount, hasMore: more === 1,
         status: this._status, error: this._error, realtime: this._rt,

@@ -49,13 +49,14 @@ export const saveInbox = (p) => idb("inbox", "readwrite", (s) => {
   return keys;
 });
 
-/** The stored payloads, newest first ([] when there is no IndexedDB). */
-export const loadInbox = () => idb("inbox", "readonly", (s) => s.getAll()).then((r) => r.reverse(), () => []);
+/** The stored payloads of `user` (by their action token), newest first ([] without IndexedDB). */
+export const loadInbox = (user) =>
+  idb("inbox", "readonly", (s) => s.getAll()).then((r) => r.filter((x) => tokenUser(x.p.action_token) == user).reverse(), () => []);
 
-/** Sets the app badge where the browser has one (page or service worker). */
+/** Sets the app badge to count `n` (if it is one) where the browser has a badge (page or service worker). */
 export function badge(n) {
   const nav = globalThis.navigator;
-  if (typeof n == "number" && nav && "setAppBadge" in nav) nav.setAppBadge(n).catch(() => {});
+  if (n >= 0 && nav && "setAppBadge" in nav) nav.setAppBadge(n).catch(() => {});
 }
 
 // --- Helpers ---

@@ -2,7 +2,7 @@
 // scripts/test-browser.sh starts. The service worker's `handlePush` (the package's own export,
 // called in a page with a synthetic push event and a stub registration: the same function a
 // service worker runs) keeps the pushed payloads in IndexedDB (the 100 newest) and sets the
-// badge to the payload's `unread_count`; a feed started offline lists them; a feed whose first
+// badge to the payload's `unread_count`; a feed started offline lists those of its user; a feed whose first
 // fetch is held lists them until the page is in, then the edge's page replaces them and the
 // page sets the badge to the edge's unread count. `navigator.setAppBadge` is stubbed (headless
 // Chromium has no badge) and records its calls.
@@ -36,36 +36,42 @@ test("offline start shows the pushed deliveries; the badge follows the unread co
       };
     }, user);
 
-    // 101 pushes through handlePush (ids in age order, as ULIDs are); the last carries count 7.
-    const pushed = await page.evaluate(async () => {
+    // 102 pushes through handlePush (ids in age order, as ULIDs are): 101 for the user, the last
+    // with count 7, and one for another user of this browser (its action token names them).
+    const pushed = await page.evaluate(async (user) => {
       const registration = { scope: `${location.origin}/`, shown: 0, showNotification: async () => void registration.shown++ };
-      for (let i = 0; i < 101; i++) {
+      const token = (u) => `${btoa(JSON.stringify({ u, d: "x", e: 0 })).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}.sig`;
+      const ids = Array.from({ length: 101 }, (_, i) => [`dlv_${String(i).padStart(4, "0")}`, user]);
+      ids.splice(51, 0, ["dlv_0050x", "someone-else"]);
+      for (const [i, [id, u]] of ids.entries()) {
         const payload = {
-          delivery_id: `dlv_${String(i).padStart(4, "0")}`, notification_id: `ntf_${i}`, title: `pushed ${i}`, body: "b", url: null, icon: null,
-          data: { order: i }, action_token: "x.y", unread_count: i === 100 ? 7 : i,
+          delivery_id: id, notification_id: `ntf_${i}`, title: `pushed ${id}`, body: "b", url: null, icon: null,
+          data: { order: i }, action_token: token(u), unread_count: id === "dlv_0100" ? 7 : i,
         };
         const event = { data: { json: () => payload }, waitUntil() { throw new Error("synthetic"); } };
         await window.pkg.handlePush(event, { registration, reportSeen: false });
       }
       return { shown: registration.shown, badges: window.__badges.slice() };
-    });
-    assert.equal(pushed.shown, 101, "every push showed a notification");
+    }, user);
+    assert.equal(pushed.shown, 102, "every push showed a notification");
     assert.equal(pushed.badges.at(-1), 7, "the service worker set the badge to the payload's unread count");
 
-    // Offline start: the fetch fails, the feed lists the 100 newest pushes, newest first.
+    // Offline start: the fetch fails, the feed lists the user's pushes among the 100 newest
+    // stored (dlv_0000 and dlv_0001 were dropped), newest first.
     await context.setOffline(true);
     await page.evaluate(() => {
       window.__badges.length = 0;
       window.offlineFeed = window.client.feed();
       window.offlineFeed.fetch().catch(() => {});
     });
-    await until("the offline feed lists the stored pushes", async () => (await page.evaluate(() => window.snap(window.offlineFeed))).ids.length === 100, 15000,
+    await until("the offline feed lists the stored pushes", async () => (await page.evaluate(() => window.snap(window.offlineFeed))).ids.length === 99, 15000,
       async () => JSON.stringify(await page.evaluate(() => window.snap(window.offlineFeed))));
     const offline = await page.evaluate(() => window.snap(window.offlineFeed));
     assert.equal(offline.status, "error", "the fetch failed (offline)");
     assert.equal(offline.ids[0], "dlv_0100", "newest first");
-    assert.equal(offline.ids.at(-1), "dlv_0001", "the oldest beyond 100 was dropped");
-    assert.equal(offline.subjects[0], "pushed 100");
+    assert.equal(offline.ids.at(-1), "dlv_0002", "the oldest beyond 100 were dropped");
+    assert.ok(!offline.ids.includes("dlv_0050x"), "another user's push is not listed");
+    assert.equal(offline.subjects[0], "pushed dlv_0100");
     assert.ok(offline.offline.every(Boolean), "marked offline");
     assert.equal(offline.unread, 7, "the newest push's unread count");
     // A filtered feed does not list them (the payloads do not say what the filter needs).
@@ -87,7 +93,7 @@ test("offline start shows the pushed deliveries; the badge follows the unread co
       window.fetched = window.feed.fetch();
     });
     await until("the fetch is on its way", () => held !== null);
-    await until("the stored pushes show before the page is in", async () => (await page.evaluate(() => window.snap(window.feed))).ids.length === 100);
+    await until("the stored pushes show before the page is in", async () => (await page.evaluate(() => window.snap(window.feed))).ids.length === 99);
     assert.equal((await page.evaluate(() => window.snap(window.feed))).status, "loading");
     await held.continue();
     await page.evaluate(() => window.fetched);
