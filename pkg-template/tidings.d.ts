@@ -43,6 +43,11 @@ export interface Delivery {
   archived_at: string | null;
   /** `scheduled`: when it is due. */
   deliver_at?: string;
+  /**
+   * Set on the deliveries of the offline inbox (the last 100 pushed to this browser, kept by
+   * `handlePush` in IndexedDB), which a feed without a filter lists until its first page is in.
+   */
+  offline?: true;
 }
 
 /** The user's feed counts (non-archived in-app deliveries), whatever the filter. */
@@ -78,8 +83,13 @@ export type RealtimeStatus = "disconnected" | "connecting" | "connected";
 
 /** What feed listeners get; the same frozen object until something changes. */
 export interface FeedSnapshot {
-  /** Loaded deliveries matching the filter, newest first, optimistic changes applied. */
+  /**
+   * Loaded deliveries matching the filter, newest first, optimistic changes applied. Until the
+   * first page is in (loading, or offline), a feed without a filter lists its user's deliveries
+   * of the offline inbox (`offline: true`) and `unreadCount` is the newest push's `unread_count`.
+   */
   readonly items: readonly Delivery[];
+  /** The user's unread count; a page sets the app badge to it whenever it changes (where supported). */
   readonly unreadCount: number;
   readonly unseenCount: number;
   readonly totalCount: number;
@@ -209,6 +219,8 @@ export interface PushPayload {
   icon: string | null;
   data: Record<string, unknown>;
   action_token: string;
+  /** The recipient's unread count when it was sent (the app badge); absent when unknown. */
+  unread_count?: number;
 }
 
 /** Options of the service worker handlers; all optional. */
@@ -288,7 +300,11 @@ export class TidingsClient {
   readonly userId: string;
 }
 
-/** The service worker's `push` handler: shows the notification; `null` for a push that is not Tidings'. */
+/**
+ * The service worker's `push` handler: shows the notification, sets the app badge to the
+ * payload's `unread_count` (where `navigator.setAppBadge` exists) and keeps the payload in the
+ * offline inbox (IndexedDB, the 100 newest); `null` for a push that is not Tidings'.
+ */
 export function handlePush(event: PushEventLike, options?: ServiceWorkerOptions): Promise<PushPayload | null>;
 /** The service worker's `notificationclick` handler: marks it clicked and focuses or opens its URL. */
 export function handleNotificationClick(event: NotificationEventLike, options?: ServiceWorkerOptions): Promise<NotificationClickResult>;

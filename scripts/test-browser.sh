@@ -7,7 +7,8 @@
 #   3. node --test tests/browser/node-import.test.mjs (the package imports and instantiates);
 #   4. node --test tests/browser/react.test.mjs (`tidings/react` in a real React page, Playwright);
 #   5. node --test tests/browser/tabs.test.mjs (five tabs, one socket: Web Locks + BroadcastChannel);
-#   6. node --test tests/browser/readme.test.mjs (the package README's examples run).
+#   6. node --test tests/browser/readme.test.mjs (the package README's examples run);
+#   7. node --test tests/browser/inbox.test.mjs (the offline inbox and the app badge).
 # Usage: scripts/test-browser.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,6 +64,8 @@ say "node --test tests/browser/tabs.test.mjs (five tabs, one socket)"
 node --test tests/browser/tabs.test.mjs || failed+=("tabs test")
 say "node --test tests/browser/readme.test.mjs (the package README's examples)"
 node --test tests/browser/readme.test.mjs || failed+=("README examples")
+say "node --test tests/browser/inbox.test.mjs (the offline inbox and the app badge)"
+node --test tests/browser/inbox.test.mjs || failed+=("offline inbox and badge")
 
 if [ ${#failed[@]} -gt 0 ]; then
   say "FAILED: ${failed[*]}"

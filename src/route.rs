@@ -66,6 +66,8 @@ pub enum Route {
     DevNotify,
     /// `GET /dev/config` (dev mode): the public key for the demo page.
     DevConfig,
+    /// `GET /dev/users/{userId}/sockets` (dev mode): the realtime sockets open at the user's feed.
+    DevSockets,
     /// `POST /bulk`
     CreateBulk,
     /// `POST /bulk/{jobId}`
@@ -151,6 +153,7 @@ pub const ROUTES: &[RouteSpec] = &[
     spec(Route::DevUserToken, "POST", "/dev/user-token", Access::PublicKey),
     spec(Route::DevNotify, "POST", "/dev/notify", Access::PublicKey),
     spec(Route::DevConfig, "GET", "/dev/config", Access::Public),
+    spec(Route::DevSockets, "GET", "/dev/users/{userId}/sockets", Access::Admin),
     spec(Route::CreateBulk, "POST", "/bulk", Access::Admin),
     spec(Route::AddBulkUsers, "POST", "/bulk/{jobId}", Access::Admin),
     spec(Route::RunBulk, "POST", "/bulk/{jobId}/run", Access::Admin),

@@ -18,6 +18,7 @@
 // `getSnapshot` for React's `useSyncExternalStore`.
 
 import { tidingsError, userCall } from "./bindings.js";
+import { badge, loadInbox } from "./push.js";
 
 /** A ping every 25 s; no answer (or any other message) by the next one = the connection is dead. */
 const PING_MS = 25000;
@@ -55,6 +56,9 @@ export class Feed {
     this._want = false;
     this._ws = null;
     this._attempt = 0;
+    // The offline inbox (push.js) is shown until the first page is in, in a feed that lists
+    // every delivery (its filter has at most `limit` and `archived`, not `only`).
+    this._inbox = Object.keys(filter || {}).every((k) => k == "limit" || (k == "archived" && filter[k] != "only")) ? 0 : [];
   }
 
   _get(after) {
@@ -65,6 +69,14 @@ export class Feed {
   /** Fetches the first page (replacing what is loaded); resolves to the snapshot. */
   async fetch() {
     const gen = ++this._gen;
+    if (this._inbox === 0) {
+      this._inbox = [];
+      loadInbox(this._cfg.userId).then((list) => {
+        this._inbox = list.map(inboxItem);
+        this._inboxUnread = list.length ? list[0].p.unread_count : undefined;
+        this._notify();
+      });
+    }
     this._fetching = true;
     if (this._status !== "ready") this._status = "loading";
     this._notify();
@@ -192,9 +204,16 @@ export class Feed {
   /** The current snapshot (the same object until something changes). */
   getSnapshot() {
     if (!this._snap) {
-      const [unreadCount, unseenCount, totalCount, more] = this._c.counts();
+      let [unreadCount, unseenCount, totalCount, more] = this._c.counts(), items = this._c.items();
+      // No page yet (loading, offline): the deliveries pushed to this browser, and the last count.
+      if (this._status != "ready") {
+        if (this._inbox.length) {
+          items = this._inbox;
+          unreadCount = this._inboxUnread ?? unreadCount;
+        }
+      } else if (unreadCount !== this._badge) badge((this._badge = unreadCount));
       this._snap = Object.freeze({
-        items: this._c.items(), unreadCount, unseenCount, totalCount, hasMore: more === 1,
+        items, unreadCount, unseenCount, totalCount, hasMore: more === 1,
         status: this._status, error: this._error, realtime: this._rt,
       });
     }
@@ -413,6 +432,16 @@ export class Feed {
     if (this._rt !== "connected") this._reconnectNow();
     this._refetch();
   }
+}
+
+/** A delivery object of the offline inbox, from a stored push payload (push.js). */
+function inboxItem({ p, at }) {
+  return {
+    id: p.delivery_id, notification_id: p.notification_id, channel_type: "web_push", status: "sent",
+    data: { ...p.data, subject: p.title, body: p.body, url: p.url, icon: p.icon },
+    created_at: at, updated_at: at, sent_at: at, seen_at: null, read_at: null, clicked_at: null, archived_at: null,
+    offline: true,
+  };
 }
 
 function call(listener, snap) {

@@ -20,23 +20,44 @@ const READY_TIMEOUT_MS = 5000;
 
 // --- The stored registration (IndexedDB) ---
 
-function idb(mode, f) {
+function idb(name, mode, f) {
   return new Promise((resolve, reject) => {
     if (typeof indexedDB === "undefined") throw tidingsError("unsupported", "IndexedDB is not available here");
-    const open = indexedDB.open("tidings", 1);
-    open.onupgradeneeded = () => open.result.createObjectStore("push");
+    const open = indexedDB.open("tidings", 2);
+    open.onupgradeneeded = () => {
+      for (const s of ["push", "inbox"]) if (!open.result.objectStoreNames.contains(s)) open.result.createObjectStore(s);
+    };
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
-      const db = open.result;
-      const req = f(db.transaction("push", mode).objectStore("push"));
-      req.onsuccess = () => (db.close(), resolve(req.result));
-      req.onerror = () => (db.close(), reject(req.error));
+      const db = open.result, tx = db.transaction(name, mode), req = f(tx.objectStore(name));
+      tx.oncomplete = () => (db.close(), resolve(req.result));
+      tx.onabort = () => (db.close(), reject(tx.error));
     };
   });
 }
-const getRecord = (scope) => idb("readonly", (s) => s.get(scope)).then((r) => r || null, () => null);
-const putRecord = (scope, record) => idb("readwrite", (s) => s.put(record, scope));
-const deleteRecord = (scope) => idb("readwrite", (s) => s.delete(scope)).catch(() => {});
+const getRecord = (scope) => idb("push", "readonly", (s) => s.get(scope)).then((r) => r || null, () => null);
+const putRecord = (scope, record) => idb("push", "readwrite", (s) => s.put(record, scope));
+const deleteRecord = (scope) => idb("push", "readwrite", (s) => s.delete(scope)).catch(() => {});
+
+// --- The offline inbox (IndexedDB store "inbox"): the last 100 pushed payloads by delivery id ---
+
+/** Keeps payload `p` (with the time it came); the oldest beyond 100 go (ids are ULIDs: key order is age). */
+export const saveInbox = (p) => idb("inbox", "readwrite", (s) => {
+  s.put({ p, at: new Date().toISOString() }, p.delivery_id);
+  const keys = s.getAllKeys();
+  keys.onsuccess = () => keys.result.slice(0, -100).forEach((k) => s.delete(k));
+  return keys;
+});
+
+/** The stored payloads of `user` (by their action token), newest first ([] without IndexedDB). */
+export const loadInbox = (user) =>
+  idb("inbox", "readonly", (s) => s.getAll()).then((r) => r.filter((x) => tokenUser(x.p.action_token) == user).reverse(), () => []);
+
+/** Sets the app badge to count `n` (if it is one) where the browser has a badge (page or service worker). */
+export function badge(n) {
+  const nav = globalThis.navigator;
+  if (n >= 0 && nav && "setAppBadge" in nav) nav.setAppBadge(n).catch(() => {});
+}
 
 // --- Helpers ---
 
@@ -283,6 +304,8 @@ export function handlePush(event, options) {
     if (typeof payload.body === "string") n.body = payload.body;
     if (typeof payload.icon === "string") n.icon = payload.icon;
     await registration.showNotification(typeof payload.title === "string" ? payload.title : "", n);
+    badge(payload.unread_count);
+    await saveInbox(payload).catch(() => {});
     if (!options || options.reportSeen !== false) {
       const edge = await edgeOf(options, registration);
       if (!edge) console.warn("tidings: no baseUrl/apiKey (options or a stored registration)");

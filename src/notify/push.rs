@@ -34,6 +34,10 @@ pub struct PushPayload {
     pub data: Value,
     /// Lets the service worker mark this one delivery seen/read/clicked.
     pub action_token: String,
+    /// The recipient's unread count when it was sent, for the app badge (absent when unknown
+    /// or when it would not fit in [`MAX_PAYLOAD`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread_count: Option<u64>,
 }
 
 /// The payload of `d`, with its action token.
@@ -54,6 +58,7 @@ pub fn payload(d: &Delivery, action_token: String) -> PushPayload {
         icon: text("icon"),
         data: rest,
         action_token,
+        unread_count: None,
     }
 }
 

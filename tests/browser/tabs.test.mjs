@@ -3,37 +3,19 @@
 // one user open one socket, and all five see a new delivery; a mark in tab 1 shows in tab 3
 // before the edge answers it; when the leader tab closes another takes over, resuming by `seq`,
 // and an event sent during the hand-over reaches every tab. Sockets are counted where the
-// pages open them (each is one connection at the edge).
+// pages open them and at the edge (dev mode's GET /dev/users/{id}/sockets: the feed object's
+// own list of open sockets).
 // Run: scripts/test-browser.sh (needs TIDINGS_TEST_BASE_URL, TIDINGS_TEST_SECRET_KEY).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { admin, base, profile, until } from "./edge.mjs";
 
-const base = process.env.TIDINGS_TEST_BASE_URL;
-const secret = process.env.TIDINGS_TEST_SECRET_KEY;
-const admin = (method, path, body) =>
-  fetch(base + path, { method, headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" }, body: body && JSON.stringify(body) })
-    .then((r) => r.json());
 const notify = async (user, subject) => (await admin("POST", "/notifications", { to: user, data: { subject } })).deliveries?.[0]?.id;
-
-async function until(what, f, ms = 15000, detail = async () => "") {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await f()) return;
-    if (Date.now() > end) throw new Error(`timed out: ${what} ${await detail()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 test("five tabs share one socket; marks and hand-over reach every tab", { skip: !base && "no edge (run scripts/test-browser.sh)" }, async () => {
   const user = `tabs-${Date.now().toString(36)}`;
   await notify(user, "before");
-  const context = await chromium.launchPersistentContext(await mkdtemp(join(tmpdir(), "tidings-tabs-")), {
-    executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
-  });
+  const context = await profile("tabs");
   // Every socket a page opens (its URL).
   await context.addInitScript(() => {
     const Native = WebSocket;
@@ -71,6 +53,8 @@ test("five tabs share one socket; marks and hand-over reach every tab", { skip: 
     const all = async () => JSON.stringify(await Promise.all(tabs.filter((p) => !p.isClosed()).map(snap)));
     await until("five tabs connected and fetched", everyTab(tabs, (s) => s.status === "ready" && s.realtime === "connected" && s.subjects.includes("before")), 15000, all);
     assert.equal((await sockets(tabs)).length, 1, "one socket for the five tabs");
+    const atEdge = async () => (await admin("GET", `/dev/users/${encodeURIComponent(user)}/sockets`)).sockets;
+    assert.equal(await atEdge(), 1, "one socket at the edge for the five tabs");
 
     await notify(user, "new");
     await until("all five see the new delivery", everyTab(tabs, (s) => s.subjects[0] === "new" && s.unread === 2));
@@ -100,6 +84,8 @@ test("five tabs share one socket; marks and hand-over reach every tab", { skip: 
     const [url] = await sockets(rest);
     assert.match(url, /[?&]since=\d+/, "the new leader resumed by seq");
     assert.equal((await sockets(rest)).length, 1, "still one socket");
+    await until("the closed leader's socket is gone at the edge", async () => (await atEdge()) === 1, 5000,
+      async () => `(${await atEdge()} at the edge)`);
     console.log(`hand-over: a new leader's socket ${handover} ms after the leader tab closed`);
   } finally {
     await context.close();

@@ -150,3 +150,33 @@ fn oversize_payloads_are_refused_at_the_api() {
     let r = send("POST", "/notifications", &json!({"to": user, "data": {"subject": "x", "body": "y".repeat(3990)}}));
     assert_eq!(r.status, 202);
 }
+
+#[test]
+fn web_push_payloads_carry_the_unread_count_for_the_badge() {
+    let user = unique("wp-badge");
+    let sub = subscribe_user(&user, &[201, 201]);
+    for subject in ["one", "two"] {
+        let r =
+            send("POST", "/notifications", &json!({"to": user, "channels": ["in_app"], "data": {"subject": subject}}));
+        assert_eq!(r.status, 202, "{}", r.text);
+    }
+    push(&user, json!({"subject": "badge"}));
+    let got = push_service().wait_for(&sub, 1, 20);
+    let payload: Value = serde_json::from_slice(got[0].plaintext.as_ref().expect("decrypts")).unwrap();
+    assert_eq!(payload["unread_count"], 2, "the user's in-app unread count: {payload}");
+
+    // A payload that fits only without the count (the API checked it without) is sent without it.
+    let big = |n: usize| json!({"to": user, "channels": ["web_push"], "data": {"subject": "x", "body": "y".repeat(n)}});
+    let r = send("POST", "/notifications", &big(3990));
+    r.assert_error(413, "payload_too_large");
+    let over = r.body["error"]["details"]["size"].as_u64().expect("details.size") as usize - 3993;
+    let r = send("POST", "/notifications", &big(3990 - over));
+    assert_eq!(r.status, 202, "{}", r.text);
+    let got = push_service().wait_for(&sub, 2, 20);
+    let plaintext = got[1].plaintext.as_ref().expect("decrypts");
+    assert_eq!(plaintext.len(), 3993, "the largest payload the API accepts");
+    let payload: Value = serde_json::from_slice(plaintext).unwrap();
+    assert!(payload.get("unread_count").is_none(), "no room for the count");
+    let id = r.body["deliveries"][0]["id"].as_str().unwrap();
+    assert_eq!(delivery_when(&user, id, 10, |d| d["status"] == "sent")["status"], "sent");
+}

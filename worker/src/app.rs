@@ -135,6 +135,7 @@ async fn dispatch(
         Route::DevUserToken => routes::dev::user_token(ctx).await,
         Route::DevNotify => routes::dev::notify(ctx).await,
         Route::DevConfig => routes::dev::config(&ctx),
+        Route::DevSockets => routes::dev::sockets(&ctx).await,
         Route::CreateBulk => routes::bulk::create(ctx).await,
         Route::AddBulkUsers => routes::bulk::add_users(ctx).await,
         Route::RunBulk => routes::bulk::run(ctx).await,

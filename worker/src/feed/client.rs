@@ -40,6 +40,18 @@ pub async fn connect(env: &Env, user_id: &str, since: Option<u64>) -> Result<Res
     Ok(stub(env, user_id)?.fetch_with_request(Request::new_with_init(&url, &init)?).await?)
 }
 
+/// How many realtime sockets `user_id`'s feed holds (dev mode's `/dev/users/{id}/sockets`).
+pub async fn sockets(env: &Env, user_id: &str) -> Result<u64, Fail> {
+    let headers = Headers::new();
+    headers.set(USER_HEADER, user_id)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Get).with_headers(headers);
+    let mut answer =
+        stub(env, user_id)?.fetch_with_request(Request::new_with_init("https://feed/sockets", &init)?).await?;
+    let count: serde_json::Value = answer.json().await?;
+    Ok(count["sockets"].as_u64().unwrap_or_default())
+}
+
 /// The user id a feed request is for, and the request id to tag errors with.
 pub fn identity(req: &Request) -> (String, String) {
     let h = req.headers();

@@ -55,6 +55,9 @@ impl DurableObject for Feed {
         if req.path() == "/socket" {
             return self.accept(&req, &sql, &user_id).await;
         }
+        if req.path() == "/sockets" {
+            return Response::from_json(&serde_json::json!({ "sockets": self.state.get_websockets().len() }));
+        }
         if !self.schedule_ready.get() {
             sql.create_schedule_schema()?;
             self.schedule_ready.set(true);

@@ -66,7 +66,16 @@ pub async fn run(
         return status::set(env, d, DeliveryStatus::Failed, Some(reason), None).await;
     }
     let token = push::action_token(&config.secret_key, user, &d.id, now / 1000 + push::ACTION_TOKEN_SECONDS);
-    let payload = match push::payload_bytes(&push::payload(d, token)) {
+    let mut p = push::payload(d, token);
+    // The badge's count when it is known and fits: the size was checked without it when the
+    // notification was accepted, so the count never makes a delivery fail.
+    p.unread_count = status::unread_count(env, d).await.ok();
+    let mut bytes = push::payload_bytes(&p);
+    if bytes.is_err() {
+        p.unread_count = None;
+        bytes = push::payload_bytes(&p);
+    }
+    let payload = match bytes {
         Ok(p) => p,
         Err(_) => return status::set(env, d, DeliveryStatus::Failed, Some("payload_too_large"), None).await,
     };

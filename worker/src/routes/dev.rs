@@ -250,3 +250,12 @@ pub fn config(ctx: &Ctx) -> Answer {
     dev_only(ctx)?;
     json(200, &json!({ "publicKey": ctx.config.public_key, "vapidPublicKey": ctx.config.vapid_public_key }))
 }
+
+/// `GET /dev/users/{userId}/sockets`: how many realtime sockets the user's feed object holds
+/// (the runtime's own list), so tests count connections at the edge, not in the pages.
+pub async fn sockets(ctx: &Ctx) -> Answer {
+    dev_only(ctx)?;
+    let id = ctx.user_id()?;
+    let sockets = crate::feed::client::sockets(&ctx.env, id).await?;
+    json(200, &json!({ "user_id": id, "sockets": sockets }))
+}
