@@ -1,10 +1,29 @@
 //! Request bodies: JSON in, typed values out, with every refusal naming its field.
 
 use crate::{ApiError, FieldError};
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer};
 
 /// Largest request body any route accepts (64 KiB).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A whole number in `u32`'s range, written as an integer or as a float with no fraction (JSON
+/// Schema's `integer` includes `60.0`): `#[serde(deserialize_with = "crate::json::whole_u32")]`.
+pub fn whole_u32<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let v = f64::deserialize(d)?;
+    if v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&v) {
+        Ok(v as u32)
+    } else {
+        Err(D::Error::custom(format!("expected a whole number from 0 to {}, got {v}", u32::MAX)))
+    }
+}
+
+/// [`whole_u32`] for an optional field (`null` is none).
+pub fn whole_u32_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    #[derive(Deserialize)]
+    struct Whole(#[serde(deserialize_with = "whole_u32")] u32);
+    Ok(Option::<Whole>::deserialize(d)?.map(|w| w.0))
+}
 
 /// Parses a request body. Syntax errors are `MalformedJson`; type errors, unknown fields,
 /// missing fields and unknown enum values are `Validation` naming the field's path.
@@ -124,5 +143,23 @@ mod tests {
         assert!(matches!(parse_body::<Outer>(b"  "), Err(ApiError::MalformedJson(_))));
         let big = vec![b' '; MAX_BODY_BYTES + 1];
         assert!(matches!(parse_body::<Outer>(&big), Err(ApiError::PayloadTooLarge { .. })));
+    }
+
+    #[test]
+    fn whole_numbers_may_be_written_as_floats() {
+        #[derive(Debug, Deserialize)]
+        struct W {
+            #[serde(deserialize_with = "whole_u32")]
+            n: u32,
+            #[serde(default, deserialize_with = "whole_u32_opt")]
+            o: Option<u32>,
+        }
+        let w: W = serde_json::from_str(r#"{"n":33775.0,"o":600.0}"#).unwrap();
+        assert_eq!((w.n, w.o), (33775, Some(600)));
+        let w: W = serde_json::from_str(r#"{"n":7,"o":null}"#).unwrap();
+        assert_eq!((w.n, w.o), (7, None));
+        for bad in [r#"{"n":1.5}"#, r#"{"n":-1}"#, r#"{"n":4294967296}"#, r#"{"n":"7"}"#] {
+            assert!(serde_json::from_str::<W>(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -44,7 +44,7 @@ pub struct Preference {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<crate::schedule::digest::Cadence>,
     /// A custom digest window in seconds (at least 60; wins over `delivery`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::json::whole_u32_opt")]
     pub window: Option<u32>,
     /// Daily and weekly digests go out at this local time (`HH:MM`, default `09:00`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -19,8 +19,10 @@ pub const MAX_THROTTLE: u32 = 1000;
 #[serde(deny_unknown_fields)]
 pub struct Throttle {
     /// Notifications allowed in a window (1..=1000).
+    #[serde(deserialize_with = "crate::json::whole_u32")]
     pub max: u32,
     /// Window length, seconds (1..=30 days).
+    #[serde(deserialize_with = "crate::json::whole_u32")]
     pub per: u32,
 }
 
