@@ -30,6 +30,19 @@ use worker::{console_error, Result, ScheduledTime};
 /// Held deliveries released per alarm; more re-arm the alarm at once.
 const PER_FIRE: i64 = 500;
 
+/// How long before its earliest due time the object is woken (see `fire`).
+const WARM_UP_MS: i64 = 2_000;
+
+/// How soon a failed wake-up is tried again.
+const RETRY_MS: i64 = 5_000;
+
+/// Whom a release is for, read before the due instant.
+struct Owner {
+    user: String,
+    prefs: Option<tidings::model::Preferences>,
+    zone: Box<dyn tidings::schedule::Zone>,
+}
+
 /// Whether a stored reason is one of this module's (a repeat of the send reports it again).
 pub fn is_repeat_reason(reason: &str) -> bool {
     reason == DUPLICATE || reason == THROTTLED
@@ -107,13 +120,14 @@ pub fn hold(sql: &FeedSql, mut d: Delivery, o: &SendOptions, now: i64) -> Result
 }
 
 impl Feed {
-    /// Sets the alarm for the earliest held delivery (or clears it).
+    /// Sets the alarm a warm-up ahead of the earliest held delivery (or clears it).
     pub(super) async fn arm(&self, sql: &FeedSql) -> Result<()> {
         let storage = self.state.storage();
         match sql.next_due()? {
             Some(t) => {
-                if storage.get_alarm().await? != Some(t) {
-                    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t as f64));
+                let at = t - WARM_UP_MS;
+                if storage.get_alarm().await? != Some(at) {
+                    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64));
                     storage.set_alarm(ScheduledTime::new(at)).await?;
                 }
             }
@@ -122,24 +136,63 @@ impl Feed {
         Ok(())
     }
 
-    /// Sends what is due, then re-arms.
+    /// Sends what is due, then re-arms. Woken a warm-up early, the object reads the owner's
+    /// preferences first, then waits for the due instant itself, so its cold start and that
+    /// read are not counted against the send's time.
     pub(super) async fn fire(&self, sql: &FeedSql) -> Result<()> {
+        let Some(first) = sql.next_due()? else { return self.arm(sql).await };
+        let early = first - now_ms();
+        if early > WARM_UP_MS {
+            return self.arm(sql).await;
+        }
+        let owner = match self.owner_context(sql).await {
+            Ok(Some(owner)) => owner,
+            Ok(None) => {
+                console_error!("a feed holds scheduled deliveries but knows no owner");
+                return self.retry_soon().await;
+            }
+            Err(Fail(e)) => {
+                console_error!("reading the owner of scheduled deliveries failed (retrying): {e}");
+                return self.retry_soon().await;
+            }
+        };
+        if early > 0 {
+            worker::Delay::from(std::time::Duration::from_millis(early as u64)).await;
+        }
         let now = now_ms();
         let due = sql.due(now, PER_FIRE)?;
         if !due.is_empty() {
-            if let Err(Fail(e)) = self.release_due(sql, due, now).await {
-                // The held rows stay: the alarm (re-armed below, due now) tries again.
-                console_error!("releasing scheduled deliveries failed: {e}");
+            if let Err(Fail(e)) = self.release_due(sql, &owner, due, now).await {
+                // The held rows stay and are tried again.
+                console_error!("releasing scheduled deliveries failed (retrying): {e}");
+                return self.retry_soon().await;
             }
         }
         self.arm(sql).await
     }
 
-    async fn release_due(&self, sql: &FeedSql, due: Vec<Held>, now: i64) -> std::result::Result<(), Fail> {
-        let Some(user) = sql.owner()? else { return Ok(()) };
+    /// After a failure, wakes again a few seconds later (not at once, which would spin).
+    async fn retry_soon(&self) -> Result<()> {
+        let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64((now_ms() + RETRY_MS) as f64));
+        self.state.storage().set_alarm(ScheduledTime::new(at)).await
+    }
+
+    /// The feed's owner with their preferences and zone, as the release decides under them.
+    async fn owner_context(&self, sql: &FeedSql) -> std::result::Result<Option<Owner>, Fail> {
+        let Some(user) = sql.owner()? else { return Ok(None) };
         let db = self.env.d1("DB")?;
         let (prefs, timezone) = store::preferences::with_timezone(&db, &user).await?;
-        let zone = crate::zone::of(timezone.as_deref());
+        Ok(Some(Owner { user, prefs, zone: crate::zone::of(timezone.as_deref()) }))
+    }
+
+    async fn release_due(
+        &self,
+        sql: &FeedSql,
+        owner: &Owner,
+        due: Vec<Held>,
+        now: i64,
+    ) -> std::result::Result<(), Fail> {
+        let Owner { user, prefs, zone } = owner;
         // A digest's deliveries due together go out as one; any other delivery on its own.
         let mut groups: BTreeMap<(String, i64), Vec<Held>> = BTreeMap::new();
         for h in due {
@@ -162,7 +215,7 @@ impl Feed {
             } else {
                 items[0].clone()
             };
-            let decision = release(&d, prefs.as_ref(), &*zone, now);
+            let decision = release(&d, prefs.as_ref(), &**zone, now);
             if let Release::Wait(t) = decision {
                 for mut item in items {
                     item.deliver_at = Some(rfc3339(t));
@@ -201,12 +254,12 @@ impl Feed {
         crate::jobs::send(&self.env, &jobs, &taken, 0).await?;
         let mut done: Vec<String> = Vec::new();
         for h in &released {
-            let lease = wake_lease(&h.notification_id, &user);
+            let lease = wake_lease(&h.notification_id, user);
             if !done.contains(&lease) && !sql.holds_notification(&h.notification_id)? {
                 done.push(lease);
             }
         }
-        if let Err(Fail(e)) = store::leases::remove(&db, &done).await {
+        if let Err(Fail(e)) = store::leases::remove(&self.env.d1("DB")?, &done).await {
             console_error!("could not remove wake leases (the sweeper will): {e}");
         }
         Ok(())
