@@ -151,23 +151,28 @@ export class Feed {
 
   // The objects of the listed deliveries: the same as before, or copies with FeedCore's values
   // (null = absent) of the fields that can change. FeedCore's answer: a slot per delivery; with
-  // bit 31 (touched by an operation) a copy, with bit 30 (an object just taken in) a copy only if
-  // a value differs; each of the two followed by a code per field (0 = the object's value).
+  // bit 31 (changed by an operation) a copy, with bit 30 (an object just taken in) a copy only if
+  // a value differs; each of the two followed by a code per changing field (0 = unchanged). The
+  // stores are the same for both, so that pages warm up what a first operation runs.
   _items() {
     const out = this._c.items(), values = this._c.values().split("\x01"), o = this._o, items = [];
-    for (let i = 0; i < out.length; ) {
-      const s = out[i++], j = s & 0x3fffffff, d = o[j];
-      let n = d;
+    const v = (c) => (c > 1 ? values[c - 2] : null);
+    for (let i = 0, c; i < out.length; ) {
+      const s = out[i++], j = s & 0x3fffffff;
+      let d = o[j];
       if (s >>> 30) {
-        const v = (k, c = out[i++]) => (c ? (c > 1 ? values[c - 2] : null) : d[k]);
-        n = {
-          ...d, status: v("status"), reason: v("reason"), updated_at: v("updated_at"), sent_at: v("sent_at"),
-          seen_at: v("seen_at"), read_at: v("read_at"), clicked_at: v("clicked_at"), archived_at: v("archived_at"),
-        };
-        if (s >>> 31 || CHANGING.some((k) => n[k] !== (d[k] ?? null))) o[j] = n;
-        else n = d;
+        const n = { ...d };
+        if ((c = out[i++])) n.status = v(c);
+        if ((c = out[i++])) n.reason = v(c);
+        if ((c = out[i++])) n.updated_at = v(c);
+        if ((c = out[i++])) n.sent_at = v(c);
+        if ((c = out[i++])) n.seen_at = v(c);
+        if ((c = out[i++])) n.read_at = v(c);
+        if ((c = out[i++])) n.clicked_at = v(c);
+        if ((c = out[i++])) n.archived_at = v(c);
+        d = o[j] = s >>> 31 || CHANGING.some((k) => n[k] !== (d[k] ?? null)) ? n : d;
       }
-      items.push(n);
+      items.push(d);
     }
     return items;
   }

@@ -459,7 +459,8 @@ impl FeedState {
             action,
             ids: ids.map(|ids| ids.iter().cloned().collect()),
             now: now.to_owned(),
-            before: Vec::new(),
+            // At most one per loaded delivery: one allocation instead of a growing vector.
+            before: Vec::with_capacity(self.items.len()),
             extra: Delta::default(),
         };
         let changed = op.apply_to(&mut self.items, &mut self.touched);
