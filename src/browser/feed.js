@@ -30,10 +30,11 @@ const REFETCH = 1, RECONNECT = 2, IGNORED = 4;
 /**
  * What FeedCore reads of each delivery, packed in one string (a crossing per field cost more
  * than the rest of a page's ingest): these fields, each followed by "\x01", "\x02" for one that
- * is not a string. The last 8 are those that can change (`CHANGING`, in src/browser/items.rs).
+ * is not a string, as UTF-8 (TextEncoder: wasm-bindgen's own string copy goes a character at a
+ * time). The last 8 are those that can change (`changing` in src/browser/items.rs).
  */
 const FIELDS = ["id", "channel_type", "topic", "status", "reason", "updated_at", "sent_at", "seen_at", "read_at", "clicked_at", "archived_at"];
-const CHANGING = FIELDS.slice(3);
+const encoder = new TextEncoder();
 const pack = (list) => {
   let s = "";
   for (const d of list) for (const k of FIELDS) {
@@ -137,14 +138,14 @@ export class Feed {
   // Applies a page answer; false when it is not one.
   _page(answer, append) {
     const items = Object(answer).items;
-    const slots = Array.isArray(items) && this._c.page(answer, pack(items), append);
+    const slots = Array.isArray(items) && this._c.page(answer, encoder.encode(pack(items)), append);
     if (slots) slots.forEach((s, i) => (this._o[s] = items[i]));
     return slots;
   }
 
   // Applies a realtime message; answers FeedCore's bits.
   _event(message) {
-    const d = Object(message).delivery, bits = this._c.event(message, pack([d]));
+    const d = Object(message).delivery, bits = this._c.event(message, encoder.encode(pack([d])));
     if (bits > 7) this._o[(bits >> 3) - 1] = d;
     return bits & 7;
   }
@@ -153,7 +154,7 @@ export class Feed {
   // (null = absent) of the fields that can change. FeedCore's answer: a slot per delivery; with
   // bit 31 (changed by an operation) a copy, with bit 30 (an object just taken in) a copy only if
   // a value differs; each of the two followed by a code per changing field (0 = unchanged). The
-  // stores are the same for both, so that pages warm up what a first operation runs.
+  // statements are the same for both, so that pages warm up what a first operation runs.
   _items() {
     const out = this._c.items(), values = this._c.values().split("\x01"), o = this._o, items = [];
     const v = (c) => (c > 1 ? values[c - 2] : null);
@@ -162,15 +163,16 @@ export class Feed {
       let d = o[j];
       if (s >>> 30) {
         const n = { ...d };
-        if ((c = out[i++])) n.status = v(c);
-        if ((c = out[i++])) n.reason = v(c);
-        if ((c = out[i++])) n.updated_at = v(c);
-        if ((c = out[i++])) n.sent_at = v(c);
-        if ((c = out[i++])) n.seen_at = v(c);
-        if ((c = out[i++])) n.read_at = v(c);
-        if ((c = out[i++])) n.clicked_at = v(c);
-        if ((c = out[i++])) n.archived_at = v(c);
-        d = o[j] = s >>> 31 || CHANGING.some((k) => n[k] !== (d[k] ?? null)) ? n : d;
+        let diff = s >>> 31;
+        if ((c = out[i++])) diff |= (n.status = v(c)) !== (d.status ?? null);
+        if ((c = out[i++])) diff |= (n.reason = v(c)) !== (d.reason ?? null);
+        if ((c = out[i++])) diff |= (n.updated_at = v(c)) !== (d.updated_at ?? null);
+        if ((c = out[i++])) diff |= (n.sent_at = v(c)) !== (d.sent_at ?? null);
+        if ((c = out[i++])) diff |= (n.seen_at = v(c)) !== (d.seen_at ?? null);
+        if ((c = out[i++])) diff |= (n.read_at = v(c)) !== (d.read_at ?? null);
+        if ((c = out[i++])) diff |= (n.clicked_at = v(c)) !== (d.clicked_at ?? null);
+        if ((c = out[i++])) diff |= (n.archived_at = v(c)) !== (d.archived_at ?? null);
+        d = o[j] = diff ? n : d;
       }
       items.push(d);
     }

@@ -92,8 +92,9 @@ impl FeedCore {
     /// after the loaded ones; else it replaces them, pending optimistic operations staying
     /// applied). Answers the slot of each item's object (`feed.js` keeps them there), or
     /// nothing when it is not a page.
-    pub fn page(&mut self, answer: JsValue, packed: &str, append: bool) -> Option<Vec<u32>> {
-        let page = wire::page(&answer, packed)?;
+    pub fn page(&mut self, answer: JsValue, packed: &[u8], append: bool) -> Option<Vec<u32>> {
+        // SAFETY: `feed.js` makes `packed` with TextEncoder, which writes UTF-8.
+        let page = wire::page(&answer, unsafe { std::str::from_utf8_unchecked(packed) })?;
         self.items.moved();
         let slots = page.items.iter().map(|d| self.items.remember(d)).collect();
         self.state.apply_page(page, append);
@@ -103,8 +104,9 @@ impl FeedCore {
     /// Applies a realtime message (`JSON.parse`d; `packed`: its `delivery` packed); answers
     /// what to do next: a bit set of REFETCH (1), RECONNECT (2), or IGNORED (4) when it is no
     /// event, plus 8 × (1 + the slot for the delivery's object) when it carries one.
-    pub fn event(&mut self, message: JsValue, packed: &str) -> u32 {
-        let Some(ev) = wire::event(&message, packed) else { return IGNORED };
+    pub fn event(&mut self, message: JsValue, packed: &[u8]) -> u32 {
+        // SAFETY: as in `page`.
+        let Some(ev) = wire::event(&message, unsafe { std::str::from_utf8_unchecked(packed) }) else { return IGNORED };
         let mut slot = 0;
         if let FeedEvent::Created { delivery: d, .. } | FeedEvent::Updated { delivery: d, .. } = &ev {
             // Even when the state keeps a newer version, the object is right once patched (only

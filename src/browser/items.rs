@@ -16,7 +16,7 @@ const TOUCHED: u32 = 1 << 31;
 const FRESH: u32 = 1 << 30;
 
 /// The fields of a delivery that can change (engagement and channel status; everything else
-/// is fixed once it exists), in the order of `CHANGING` in `feed.js`: status, reason,
+/// is fixed once it exists), in the order of the stores of `_items` in `feed.js`: status, reason,
 /// updated_at, sent_at, seen_at, read_at, clicked_at, archived_at.
 fn changing(d: &Delivery) -> [Option<&str>; 8] {
     [
