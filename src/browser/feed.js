@@ -34,6 +34,7 @@ const REFETCH = 1, RECONNECT = 2, IGNORED = 4;
  * time). The last 8 are those that can change (`changing` in src/browser/items.rs).
  */
 const FIELDS = ["id", "channel_type", "topic", "status", "reason", "updated_at", "sent_at", "seen_at", "read_at", "clicked_at", "archived_at"];
+const CHANGING = FIELDS.slice(3);
 const encoder = new TextEncoder();
 const pack = (list) => {
   let s = "";
@@ -163,16 +164,15 @@ export class Feed {
       let d = o[j];
       if (s >>> 30) {
         const n = { ...d };
-        let diff = s >>> 31;
-        if ((c = out[i++])) diff |= (n.status = v(c)) !== (d.status ?? null);
-        if ((c = out[i++])) diff |= (n.reason = v(c)) !== (d.reason ?? null);
-        if ((c = out[i++])) diff |= (n.updated_at = v(c)) !== (d.updated_at ?? null);
-        if ((c = out[i++])) diff |= (n.sent_at = v(c)) !== (d.sent_at ?? null);
-        if ((c = out[i++])) diff |= (n.seen_at = v(c)) !== (d.seen_at ?? null);
-        if ((c = out[i++])) diff |= (n.read_at = v(c)) !== (d.read_at ?? null);
-        if ((c = out[i++])) diff |= (n.clicked_at = v(c)) !== (d.clicked_at ?? null);
-        if ((c = out[i++])) diff |= (n.archived_at = v(c)) !== (d.archived_at ?? null);
-        d = o[j] = diff ? n : d;
+        if ((c = out[i++])) n.status = v(c);
+        if ((c = out[i++])) n.reason = v(c);
+        if ((c = out[i++])) n.updated_at = v(c);
+        if ((c = out[i++])) n.sent_at = v(c);
+        if ((c = out[i++])) n.seen_at = v(c);
+        if ((c = out[i++])) n.read_at = v(c);
+        if ((c = out[i++])) n.clicked_at = v(c);
+        if ((c = out[i++])) n.archived_at = v(c);
+        d = o[j] = s >>> 31 || CHANGING.some((k) => n[k] !== (d[k] ?? null)) ? n : d;
       }
       items.push(d);
     }
