@@ -1,8 +1,6 @@
 // The JS side of the Rust bindings: calls to the edge and the package's errors (for
-// src/browser/http.rs, src/browser/error.rs and push.js), and the copies of delivery objects the
-// feed's snapshots list (src/browser/items.rs). Plain JS: this is browser plumbing (fetch, Error
-// objects, object spread), which in wasm cost kilobytes of bindings and async state machines, or
-// was slower.
+// src/browser/error.rs, feed.js and push.js). Plain JS: this is browser plumbing (fetch, Error
+// objects), which in wasm cost kilobytes of bindings and async state machines.
 
 /** Codes derived from an HTTP status when the answer carries no envelope. */
 const BY_STATUS = {
@@ -67,18 +65,4 @@ export function userCall(config, method, rest, body) {
   }
   const url = `${config.baseUrl}/users/${encodeURIComponent(config.userId)}${rest}`;
   return send(method, url, { "x-api-key": config.apiKey, "x-user-token": config.userToken }, body);
-}
-
-/** The changing fields of a delivery, in the order of `changing` in src/browser/items.rs. */
-const CHANGING = ["status", "reason", "updated_at", "sent_at", "seen_at", "read_at", "clicked_at", "archived_at"];
-
-/**
- * A copy of a delivery's object with the changing fields given (`undefined` = unchanged). An
- * object spread takes V8's fast path for objects of one shape (JSON.parse gives every delivery
- * the same one); Object.assign onto `{}` is about twice as slow.
- */
-export function patched(o, ...values) {
-  const copy = { ...o };
-  for (let i = 0; i < CHANGING.length; i++) if (values[i] !== undefined) copy[CHANGING[i]] = values[i];
-  return copy;
 }

@@ -27,6 +27,24 @@ const HIDDEN_REFETCH_MS = 60000;
 /** Bits of `FeedCore.event`'s answer. */
 const REFETCH = 1, RECONNECT = 2, IGNORED = 4;
 
+/**
+ * What FeedCore reads of each delivery, packed in one string (a crossing per field cost more
+ * than the rest of a page's ingest): these fields, each followed by "\x01", "\x02" for one that
+ * is not a string, as UTF-8 (TextEncoder: wasm-bindgen's own string copy goes a character at a
+ * time). The last 8 are those that can change (`changing` in src/browser/items.rs).
+ */
+const FIELDS = ["id", "channel_type", "topic", "status", "reason", "updated_at", "sent_at", "seen_at", "read_at", "clicked_at", "archived_at"];
+const CHANGING = FIELDS.slice(3);
+const encoder = new TextEncoder();
+const pack = (list) => {
+  let s = "";
+  for (const d of list) for (const k of FIELDS) {
+    const v = Object(d)[k];
+    s += (typeof v == "string" ? v : "\x02") + "\x01";
+  }
+  return s;
+};
+
 const notAPage = () => tidingsError("invalid_response", "unexpected answer from the edge: not a page");
 
 /**
@@ -47,6 +65,8 @@ export class Feed {
     this._rt = "disconnected";
     this._listeners = [];
     this._snap = null;
+    // The delivery objects, by slot (FeedCore's numbers).
+    this._o = [];
     // Number of the latest replacing fetch; older answers are dropped.
     this._gen = 0;
     // A replacing fetch is in flight: realtime events wait in `_buffered` until its page is in.
@@ -88,13 +108,13 @@ export class Feed {
     }
     if (gen === this._gen) {
       this._fetching = false;
-      if (!err && !this._c.page(answer, false)) err = notAPage();
+      if (!err && !this._page(answer, false)) err = notAPage();
       if (err) {
         if (this._status !== "ready") this._status = "error";
       } else this._status = "ready";
       this._error = err || null;
       let follow = 0;
-      for (const ev of this._buffered.splice(0)) follow |= this._c.event(ev) & ~IGNORED;
+      for (const ev of this._buffered.splice(0)) follow |= this._event(ev) & ~IGNORED;
       this._notify();
       this._follow(follow);
     }
@@ -109,11 +129,54 @@ export class Feed {
    * snapshot. Throws `invalid_response` when it is not a page.
    */
   hydrate(answer) {
-    if (!this._c.page(answer, false)) throw notAPage();
+    if (!this._page(answer, false)) throw notAPage();
     this._status = "ready";
     this._error = null;
     this._notify();
     return this._snap;
+  }
+
+  // Applies a page answer; false when it is not one.
+  _page(answer, append) {
+    const items = Object(answer).items;
+    const slots = Array.isArray(items) && this._c.page(answer, encoder.encode(pack(items)), append);
+    if (slots) slots.forEach((s, i) => (this._o[s] = items[i]));
+    return slots;
+  }
+
+  // Applies a realtime message; answers FeedCore's bits.
+  _event(message) {
+    const d = Object(message).delivery, bits = this._c.event(message, encoder.encode(pack([d])));
+    if (bits > 7) this._o[(bits >> 3) - 1] = d;
+    return bits & 7;
+  }
+
+  // The objects of the listed deliveries: the same as before, or copies with FeedCore's values
+  // (null = absent) of the fields that can change. FeedCore's answer: a slot per delivery; with
+  // bit 31 (changed by an operation) a copy, with bit 30 (an object just taken in) a copy only if
+  // a value differs; each of the two followed by a code per changing field (0 = unchanged). The
+  // statements are the same for both, so that pages warm up what a first operation runs.
+  _items() {
+    const out = this._c.items(), values = this._c.values().split("\x01"), o = this._o, items = [];
+    const v = (c) => (c > 1 ? values[c - 2] : null);
+    for (let i = 0, c; i < out.length; ) {
+      const s = out[i++], j = s & 0x3fffffff;
+      let d = o[j];
+      if (s >>> 30) {
+        const n = { ...d };
+        if ((c = out[i++])) n.status = v(c);
+        if ((c = out[i++])) n.reason = v(c);
+        if ((c = out[i++])) n.updated_at = v(c);
+        if ((c = out[i++])) n.sent_at = v(c);
+        if ((c = out[i++])) n.seen_at = v(c);
+        if ((c = out[i++])) n.read_at = v(c);
+        if ((c = out[i++])) n.clicked_at = v(c);
+        if ((c = out[i++])) n.archived_at = v(c);
+        d = o[j] = s >>> 31 || CHANGING.some((k) => n[k] !== (d[k] ?? null)) ? n : d;
+      }
+      items.push(d);
+    }
+    return items;
   }
 
   /** Loads the next (older) page, if any; resolves to the snapshot. */
@@ -132,7 +195,7 @@ export class Feed {
     this._loadingMore = false;
     // Unless the list was replaced meanwhile (this page's cursor belongs to the old one).
     if (gen === this._gen) {
-      if (!err && !this._c.page(answer, true)) err = notAPage();
+      if (!err && !this._page(answer, true)) err = notAPage();
       this._error = err || null;
       this._notify();
     }
@@ -165,10 +228,10 @@ export class Feed {
       }
       if (!ids.length) return Promise.resolve();
     }
-    const now = new Date().toISOString();
-    const op = this._c.mark(action, ids, now);
+    const now = new Date().toISOString(), joined = ids && ids.join("\x01");
+    const op = this._c.mark(action, joined, now);
     const key = Math.random();
-    this._post({ mark: [key, action, ids, now] });
+    this._post({ mark: [key, action, joined, now] });
     this._notify();
     return userCall(this._cfg, "POST", "/deliveries/actions", ids ? { action, ids } : { action }).then(
       (answer) => {
@@ -204,14 +267,12 @@ export class Feed {
   /** The current snapshot (the same object until something changes). */
   getSnapshot() {
     if (!this._snap) {
-      let [unreadCount, unseenCount, totalCount, more] = this._c.counts(), items = this._c.items();
+      let [unreadCount, unseenCount, totalCount, more] = this._c.counts(), items = this._items();
       // No page yet (loading, offline): the deliveries pushed to this browser, and the last count.
-      if (this._status != "ready") {
-        if (this._inbox.length) {
-          items = this._inbox;
-          unreadCount = this._inboxUnread ?? unreadCount;
-        }
-      } else if (unreadCount !== this._badge) badge((this._badge = unreadCount));
+      if (this._status != "ready" && this._inbox.length) {
+        items = this._inbox;
+        unreadCount = this._inboxUnread ?? unreadCount;
+      }
       this._snap = Object.freeze({
         items, unreadCount, unseenCount, totalCount, hasMore: more === 1,
         status: this._status, error: this._error, realtime: this._rt,
@@ -227,8 +288,10 @@ export class Feed {
 
   _notify() {
     this._snap = null;
-    const snap = this.getSnapshot();
+    const snap = this.getSnapshot(), n = snap.unreadCount;
     for (const { listener } of this._listeners.slice()) call(listener, snap);
+    // The app badge once the listeners have the snapshot (the call can take a millisecond).
+    if (snap.status == "ready" && n !== this._badge) badge((this._badge = n));
   }
 
   _follow(bits) {
@@ -404,7 +467,7 @@ export class Feed {
       return;
     }
     if (this._fetching) return void this._buffered.push(message);
-    const bits = this._c.event(message);
+    const bits = this._event(message);
     if (bits & IGNORED) return;
     this._notify();
     this._follow(bits);

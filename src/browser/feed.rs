@@ -9,7 +9,7 @@
 //! The feed itself (`client.feed(filter)`) is the JS class of `feed.js`; [`Feed`] is its type
 //! on the Rust side.
 
-use js_sys::{Array, Object, Promise};
+use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -88,28 +88,32 @@ pub struct FeedCore {
 
 #[wasm_bindgen]
 impl FeedCore {
-    /// Applies a page answer (`append`: an older page after the loaded ones; else it replaces
-    /// them, pending optimistic operations staying applied). False when it is not a page.
-    pub fn page(&mut self, answer: JsValue, append: bool) -> bool {
-        let Some((page, raw)) = wire::page(&answer) else { return false };
-        for (d, raw) in page.items.iter().zip(raw) {
-            self.items.remember(d, raw);
-        }
+    /// Applies a page answer, its `items` packed (`pack` in `feed.js`) (`append`: an older page
+    /// after the loaded ones; else it replaces them, pending optimistic operations staying
+    /// applied). Answers the slot of each item's object (`feed.js` keeps them there), or
+    /// nothing when it is not a page.
+    pub fn page(&mut self, answer: JsValue, packed: &[u8], append: bool) -> Option<Vec<u32>> {
+        // SAFETY: `feed.js` makes `packed` with TextEncoder, which writes UTF-8.
+        let page = wire::page(&answer, unsafe { std::str::from_utf8_unchecked(packed) })?;
+        self.items.moved();
+        let slots = page.items.iter().map(|d| self.items.remember(d)).collect();
         self.state.apply_page(page, append);
-        true
+        Some(slots)
     }
 
-    /// Applies a realtime message (`JSON.parse`d); answers what to do next: a bit set of
-    /// REFETCH (1), RECONNECT (2), or IGNORED (4) when it is no event.
-    pub fn event(&mut self, message: JsValue) -> u32 {
-        let Some((ev, raw)) = wire::event(&message) else { return IGNORED };
-        if let (FeedEvent::Created { delivery: d, .. } | FeedEvent::Updated { delivery: d, .. }, Some(raw)) = (&ev, raw)
-        {
+    /// Applies a realtime message (`JSON.parse`d; `packed`: its `delivery` packed); answers
+    /// what to do next: a bit set of REFETCH (1), RECONNECT (2), or IGNORED (4) when it is no
+    /// event, plus 8 × (1 + the slot for the delivery's object) when it carries one.
+    pub fn event(&mut self, message: JsValue, packed: &[u8]) -> u32 {
+        // SAFETY: as in `page`.
+        let Some(ev) = wire::event(&message, unsafe { std::str::from_utf8_unchecked(packed) }) else { return IGNORED };
+        let mut slot = 0;
+        if let FeedEvent::Created { delivery: d, .. } | FeedEvent::Updated { delivery: d, .. } = &ev {
             // Even when the state keeps a newer version, the object is right once patched (only
             // the changing fields can differ); one of a delivery that is not loaded is dropped.
-            self.items.remember(d, raw);
+            slot = 8 * (1 + self.items.remember(d));
         }
-        match self.state.apply_event(ev) {
+        slot + match self.state.apply_event(ev) {
             EventOutcome::Applied | EventOutcome::Stale => 0,
             // Missed events: resume from our seq (the edge replays them or says reset) and
             // refetch meanwhile.
@@ -118,14 +122,12 @@ impl FeedCore {
         }
     }
 
-    /// Applies `action` (`seen`, `read`, …) to `ids` (every delivery when null) at once;
-    /// answers the operation's number for `confirm` or `rollback`.
-    pub fn mark(&mut self, action: &str, ids: JsValue, now: &str) -> f64 {
+    /// Applies `action` (`seen`, `read`, …) to `ids` (joined with `\x01`; every delivery when
+    /// null) at once; answers the operation's number for `confirm` or `rollback`.
+    pub fn mark(&mut self, action: &str, ids: Option<String>, now: &str) -> f64 {
         let all = [Action::Seen, Action::Read, Action::Unread, Action::Clicked, Action::Archived, Action::Unarchived];
         let Some(action) = all.into_iter().find(|a| a.as_str() == action) else { return 0.0 };
-        // An array of strings (checked by feed.js), or null for every delivery.
-        let ids: Option<Vec<String>> =
-            ids.dyn_ref::<Array>().map(|a| a.iter().map(|id| id.as_string().unwrap_or_default()).collect());
+        let ids: Option<Vec<String>> = ids.map(|ids| ids.split('\x01').map(str::to_owned).collect());
         self.state.optimistic(action, ids.as_deref(), now).0 .0 as f64
     }
 
@@ -143,18 +145,25 @@ impl FeedCore {
         self.state.rollback(OpId(op as u64));
     }
 
-    /// The deliveries the filter lists, newest first: the edge's objects, a copy for each
-    /// that changed since the last call.
-    pub fn items(&mut self) -> Array {
+    /// The deliveries the filter lists, newest first, as the slots of their objects with the
+    /// changes to make to them (see `Items::list`).
+    pub fn items(&mut self) -> Vec<u32> {
         let filter = &self.filter;
-        self.items.list(self.state.items(), |d| filter.matches(d))
+        let (loaded, touched) = self.state.touched();
+        self.items.list(loaded, touched, |d| filter.matches(d))
     }
 
-    /// `[unreadCount, unseenCount, totalCount, hasMore (0/1), seq]`.
-    pub fn counts(&self) -> Vec<f64> {
+    /// The values the codes of the last `items` answer stand for, each followed by `\x01`.
+    pub fn values(&mut self) -> String {
+        self.items.values()
+    }
+
+    /// `[unreadCount, unseenCount, totalCount, hasMore (0/1), seq]` (each below 2^32: a
+    /// user's deliveries and events are far fewer).
+    pub fn counts(&self) -> Vec<u32> {
         let m = self.state.meta();
-        let more = if self.state.has_more() { 1.0 } else { 0.0 };
-        vec![m.unread_count as f64, m.unseen_count as f64, m.total_count as f64, more, self.state.seq() as f64]
+        let more = u32::from(self.state.has_more());
+        vec![m.unread_count as u32, m.unseen_count as u32, m.total_count as u32, more, self.state.seq() as u32]
     }
 
     /// The cursor of the next (older) page, when there is one.

@@ -1,7 +1,7 @@
 //! Small JS helpers that work the same in a page and in a (module) service worker: property
 //! access.
 
-use js_sys::{Object, Reflect};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
 /// `obj[key]`, `undefined` when missing or when `obj` is not an object.
@@ -16,9 +16,4 @@ pub fn get(obj: &JsValue, key: &str) -> JsValue {
 /// `obj[key]` as a string, if it is one.
 pub fn get_string(obj: &JsValue, key: &str) -> Option<String> {
     get(obj, key).as_string()
-}
-
-/// `obj[key] = value` on a plain object built here (cannot fail).
-pub fn set(obj: &Object, key: &str, value: &JsValue) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }

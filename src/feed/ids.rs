@@ -87,7 +87,7 @@ impl<V> IdMap<V> {
     }
 
     /// Keeps the ids whose value passes `keep`.
-    pub fn retain(&mut self, keep: impl Fn(&V) -> bool) {
+    pub fn retain(&mut self, mut keep: impl FnMut(&V) -> bool) {
         let mut j = 0;
         for i in 0..self.keys.len() {
             if keep(&self.values[i]) {

@@ -221,10 +221,10 @@ impl Pending {
     }
 
     /// Applies the operation to the deliveries of `items` it covers, snapshotting those it
-    /// changes; returns how many changed.
-    fn apply_to(&mut self, items: &mut [Delivery]) -> u64 {
+    /// changes and flagging them in `touched` (same positions); returns how many changed.
+    fn apply_to(&mut self, items: &mut [Delivery], touched: &mut [bool]) -> u64 {
         let mut changed = 0;
-        for d in items.iter_mut() {
+        for (d, touched) in items.iter_mut().zip(touched) {
             if !self.targets(d) {
                 continue;
             }
@@ -232,6 +232,7 @@ impl Pending {
             let fields = Engagement::of(d);
             if transition::apply(d, self.action, &self.now) {
                 self.before.push(Before { id: d.id.clone(), fields, delta: Delta::of(Some(d)) - old });
+                *touched = true;
                 changed += 1;
             }
         }
@@ -299,6 +300,10 @@ pub struct FeedState {
     has_more: bool,
     pending: Vec<Pending>,
     last_op: u64,
+    /// For each loaded delivery (same positions as `items`): whether an operation or a rollback
+    /// changed its engagement fields since the flag was last cleared (see
+    /// [`FeedState::touched`]).
+    touched: Vec<bool>,
 }
 
 impl FeedState {
@@ -327,6 +332,15 @@ impl FeedState {
     /// Sets the realtime cursor, e.g. to resume from a stored value or after a refetch.
     pub fn set_seq(&mut self, seq: u64) {
         self.seq = seq;
+    }
+
+    /// The loaded deliveries (as [`FeedState::items`]) and, for each, whether an operation or
+    /// a rollback changed its engagement fields (`updated_at`, `seen_at`, `read_at`,
+    /// `clicked_at`, `archived_at`) since the caller cleared its flag. Other changes (a page,
+    /// a realtime event) replace whole deliveries and are not flagged: a caller that mirrors
+    /// the deliveries (the browser package's objects) learns of those from the page or event.
+    pub fn touched(&mut self) -> (&[Delivery], &mut [bool]) {
+        (&self.items, &mut self.touched)
     }
 
     /// Whether older deliveries can be loaded (`has_more_after` of the last page).
@@ -361,6 +375,7 @@ impl FeedState {
         let DeliveryPage { items, page, meta } = page;
         if !append {
             self.items.clear();
+            self.touched.clear();
             for p in &mut self.pending {
                 p.before.clear();
             }
@@ -370,10 +385,11 @@ impl FeedState {
         for d in items {
             if loaded.insert(d.id.clone(), ()) {
                 self.items.push(d);
+                self.touched.push(false);
             }
         }
         for p in &mut self.pending {
-            p.apply_to(&mut self.items[start..]);
+            p.apply_to(&mut self.items[start..], &mut self.touched[start..]);
         }
         self.after = page.after;
         self.has_more = page.has_more_after;
@@ -443,10 +459,11 @@ impl FeedState {
             action,
             ids: ids.map(|ids| ids.iter().cloned().collect()),
             now: now.to_owned(),
-            before: Vec::new(),
+            // At most one per loaded delivery: one allocation instead of a growing vector.
+            before: Vec::with_capacity(self.items.len()),
             extra: Delta::default(),
         };
-        let changed = op.apply_to(&mut self.items);
+        let changed = op.apply_to(&mut self.items, &mut self.touched);
         self.meta = op.step(self.meta);
         self.pending.push(op);
         (id, changed)
@@ -490,13 +507,14 @@ impl FeedState {
         // The snapshots are in the order of the items (see `Pending::before`): one pass restores them.
         let mut delta = -undone.extra;
         let mut snapshots = undone.before.into_iter().peekable();
-        for cur in &mut self.items {
+        for (cur, touched) in self.items.iter_mut().zip(&mut self.touched) {
             if snapshots.peek().is_none() {
                 break;
             }
             if let Some(b) = snapshots.next_if(|b| b.id == cur.id) {
                 let old = Delta::of(Some(cur));
                 b.fields.restore(cur);
+                *touched = true;
                 delta += Delta::of(Some(cur)) - old;
             }
         }
@@ -516,6 +534,7 @@ impl FeedState {
         } else if insert {
             self.meta = shift(self.meta, Delta::between(None, Some(&d)));
             self.items.insert(0, d);
+            self.touched.insert(0, false);
         }
     }
 
@@ -901,6 +920,10 @@ mod tests {
             let items = initial(&specs);
             // The server's versions (events applied, optimistic operations not).
             let mut server = items.clone();
+            // What a caller mirroring the deliveries holds (the browser package's objects): the
+            // versions of the pages and events, updated where `touched` flags a delivery.
+            let mut mirror: std::collections::HashMap<String, Delivery> =
+                items.iter().map(|d| (d.id.clone(), d.clone())).collect();
             let mut s = loaded(items);
             let mut pending: Vec<OpId> = Vec::new();
             let mut seq = 0;
@@ -937,6 +960,7 @@ mod tests {
                         seq += 1;
                         prop_assert_eq!(s.apply_event(FeedEvent::Created { seq, delivery: d.clone() }), EventOutcome::Applied);
                         prop_assert_eq!(&s.items()[s.items().iter().position(|x| x.id == id).unwrap()], &d);
+                        mirror.insert(id.clone(), d.clone());
                         match server.iter_mut().find(|x| x.id == id) {
                             Some(x) => *x = d,
                             None => server.insert(0, d),
@@ -955,6 +979,7 @@ mod tests {
                         }
                         seq += 1;
                         prop_assert_eq!(s.apply_event(FeedEvent::Updated { seq, delivery: d.clone() }), EventOutcome::Applied);
+                        mirror.insert(d.id.clone(), d.clone());
                         // A stale copy of the same event changes nothing.
                         let (items, m) = (s.items().to_vec(), s.meta());
                         prop_assert_eq!(s.apply_event(FeedEvent::Updated { seq, delivery: d.clone() }), EventOutcome::Stale);
@@ -966,8 +991,19 @@ mod tests {
                     Step::Refetch(from_server) => {
                         let items = if *from_server { server.clone() } else { s.items().to_vec() };
                         let m = recount(&items);
+                        mirror.extend(items.iter().map(|d| (d.id.clone(), d.clone())));
                         s.apply_page(page(items, m, false), false);
                     }
+                }
+                // The flags say which mirrored deliveries an operation or a rollback changed.
+                let (items, touched) = s.touched();
+                prop_assert_eq!(items.len(), touched.len());
+                for (d, t) in items.iter().zip(touched) {
+                    let m = mirror.get_mut(&d.id).unwrap();
+                    if std::mem::take(t) {
+                        Engagement::of(d).restore(m);
+                    }
+                    prop_assert_eq!(&*m, d);
                 }
                 prop_assert_eq!(s.meta(), recount(s.items()), "after {:?}", st);
                 let unique: std::collections::HashSet<&str> = s.items().iter().map(|d| d.id.as_str()).collect();
