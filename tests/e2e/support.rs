@@ -412,9 +412,13 @@ impl Socket {
         }
         let addr = edge.base.trim_start_matches("http://").to_owned();
         let stream = std::net::TcpStream::connect(addr).expect("connect");
-        stream.set_read_timeout(Some(Duration::from_millis(250))).expect("timeout");
+        // The upgrade may wait on a cold feed object on a loaded machine; reads poll after it.
+        stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
         match tungstenite::client(req, stream) {
-            Ok((ws, _)) => Ok(Socket(ws)),
+            Ok((ws, _)) => {
+                ws.get_ref().set_read_timeout(Some(Duration::from_millis(250))).expect("timeout");
+                Ok(Socket(ws))
+            }
             Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(resp))) => Err(resp.status().as_u16()),
             Err(e) => panic!("socket handshake failed: {e}"),
         }
