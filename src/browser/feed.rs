@@ -96,8 +96,12 @@ impl FeedCore {
         // SAFETY: `feed.js` makes `packed` with TextEncoder, which writes UTF-8.
         let page = wire::page(&answer, unsafe { std::str::from_utf8_unchecked(packed) })?;
         self.items.moved();
-        let slots = page.items.iter().map(|d| self.items.remember(d)).collect();
-        self.state.apply_page(page, append);
+        let slots: Vec<u32> = page.items.iter().map(|d| self.items.remember(d)).collect();
+        // Every item taken as it came: their objects hold the state's values but for the
+        // fields pending operations set, which it flags.
+        if self.state.apply_page(page, append) {
+            self.items.taken(&slots);
+        }
         Some(slots)
     }
 

@@ -100,6 +100,13 @@ impl Items {
         slot
     }
 
+    /// The state took these deliveries as their objects hold them: no comparison needed.
+    pub fn taken(&mut self, slots: &[u32]) {
+        for &s in slots {
+            self.by_slot[s as usize].fresh = false;
+        }
+    }
+
     /// The loaded list may have changed (the next snapshot looks its deliveries up by id).
     pub fn moved(&mut self) {
         self.order.clear();

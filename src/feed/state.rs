@@ -371,8 +371,11 @@ impl FeedState {
     /// when the page was read, they count twice until the operation is confirmed with the
     /// server's counts or a `counts` event arrives (the same holds for `counts` events and
     /// [`FeedState::confirm`] with counts).
-    pub fn apply_page(&mut self, page: DeliveryPage, append: bool) {
+    ///
+    /// Answers whether every item of the page was taken in (no id repeated or loaded already).
+    pub fn apply_page(&mut self, page: DeliveryPage, append: bool) -> bool {
         let DeliveryPage { items, page, meta } = page;
+        let n = items.len();
         if !append {
             self.items.clear();
             self.touched.clear();
@@ -394,6 +397,7 @@ impl FeedState {
         self.after = page.after;
         self.has_more = page.has_more_after;
         self.rebase(meta);
+        self.items.len() - start == n
     }
 
     /// Applies a realtime event, in `seq` order.
