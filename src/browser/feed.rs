@@ -97,9 +97,10 @@ impl FeedCore {
         let page = wire::page(&answer, unsafe { std::str::from_utf8_unchecked(packed) })?;
         self.items.moved();
         let slots: Vec<u32> = page.items.iter().map(|d| self.items.remember(d)).collect();
-        // Every item taken as it came: their objects hold the state's values but for the
-        // fields pending operations set, which it flags.
-        if self.state.apply_page(page, append) {
+        // A first page taken as it came: its objects hold the state's values but for the
+        // fields pending operations set, which it flags. Appended pages are still compared,
+        // which also warms the copy code the first operation runs.
+        if self.state.apply_page(page, append) && !append {
             self.items.taken(&slots);
         }
         Some(slots)
