@@ -173,8 +173,7 @@ impl Feed {
 
     /// After a failure, wakes again a few seconds later (not at once, which would spin).
     async fn retry_soon(&self) -> Result<()> {
-        let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64((now_ms() + RETRY_MS) as f64));
-        self.state.storage().set_alarm(ScheduledTime::new(at)).await
+        self.state.storage().set_alarm(RETRY_MS).await
     }
 
     /// The feed's owner with their preferences and zone, as the release decides under them.
