@@ -6,15 +6,20 @@
 //     is a closed port; the optimistic update is what is timed, before any answer). Time: from
 //     the call to the store's listener seeing every item read and the unread count 0. 9 rounds
 //     per feed (all unread again between rounds, not timed): median, and the first (cold) round.
+//     Each feed runs in its own browser with a fresh profile (a first visit): its first round is
+//     the package's first operation in that page, nothing of it compiled or optimized yet.
 //   - ingesting a 50-item page (a page answer already parsed, as after fetch): ours
 //     `feed.hydrate(page)`, Knock's `store.setResult(page)`, each until its snapshot/state lists
 //     the new items; 40 rounds of 20 distinct pages, median and first. Also (a finer figure, not
 //     the budget's: the page's clock is rounded to 0.1 ms) 10 batches of the 20 pages each
 //     timed together, the median of their means per page.
+//   The machine's load and CPU steal during the run are printed: on a shared 2-core machine,
+//   figures taken under contention (another build, another VM on the host) are slower by as much.
 // Usage: node scripts/bench-browser.mjs BASE_URL SECRET_KEY RUNS
 import { chromium } from "playwright-core";
 import { build } from "esbuild";
 import { mkdtemp } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -41,16 +46,28 @@ for (let i = 0; i < 600; i++) {
   await sleep(250);
 }
 
-const context = await chromium.launchPersistentContext(await mkdtemp(join(tmpdir(), "tidings-bench-")), {
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-const page = await context.newPage();
-await page.goto(`${base}/health`);
-await page.addScriptTag({ content: knock });
+// CPU time counters (Linux): [busy, steal, total] in jiffies, to print the machine's contention.
+const cpu = () => {
+  if (!existsSync("/proc/stat")) return null;
+  const t = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = t.reduce((a, b) => a + b, 0);
+  return [total - t[3] - t[4] - t[7], t[7], total];
+};
+const cpuBefore = cpu();
+const loadBefore = existsSync("/proc/loadavg") ? readFileSync("/proc/loadavg", "utf8").split(" ")[0] : "?";
+
 const results = [];
 for (const user of users) {
+  // A browser with a fresh profile per feed: the feed's first markAllRead is cold.
+  const context = await chromium.launchPersistentContext(await mkdtemp(join(tmpdir(), "tidings-bench-")), {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync"],
+  });
+  const page = await context.newPage();
+  await page.goto(`${base}/health`);
+  await page.addScriptTag({ content: knock });
   results.push(await page.evaluate(async (user) => {
     const { default: init, TidingsClient } = await import("/pkg/tidings.js");
     await init();
@@ -145,8 +162,9 @@ for (const user of users) {
     }
     return { ours, theirs, ingestOurs, ingestTheirs, batchOurs, batchTheirs };
   }, user));
+  await context.close();
 }
-await context.close();
+const cpuAfter = cpu();
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => `${x.toFixed(3)} ms`;
@@ -155,10 +173,18 @@ const firsts = (k) => results.map((r) => r[k][0].toFixed(2)).join(", ");
 const [ours, theirs] = [median(pick("ours")), median(pick("theirs"))];
 const [inOurs, inTheirs] = [median(pick("ingestOurs")), median(pick("ingestTheirs"))];
 const coldOurs = Math.max(...results.map((r) => r.ours[0]));
-console.log(`markAllRead, 1,000 loaded deliveries, Chromium (${runs} feeds x 9 rounds), median:`);
-console.log(`  tidings ${ms(ours)} (first rounds: ${firsts("ours")})   Knock client ${ms(theirs)} (first rounds: ${firsts("theirs")})   ${(theirs / ours).toFixed(1)}x`);
-console.log(`  budget: median <= 1 ms ${ours <= 1 ? "ok" : "MISSED"}; >= 40x Knock's ${theirs / ours >= 40 ? "ok" : "MISSED"}; first (cold) <= 3 ms ${coldOurs <= 3 ? "ok" : "MISSED"}`);
+// Budget checks at the clock's precision: a difference of two 0.1 ms readings is not exact in
+// floating point (0.2 can come out as 0.20000000001).
+const within = (x, budget) => Math.round(x * 1000) <= budget * 1000;
+if (cpuBefore && cpuAfter) {
+  const [busy, steal, total] = cpuAfter.map((x, i) => x - cpuBefore[i]);
+  const pct = (x) => `${((100 * x) / total).toFixed(0)}%`;
+  console.log(`Machine during the run: load average ${loadBefore} before; CPU busy ${pct(busy)} (this run included), stolen by other machines ${pct(steal)}`);
+}
+console.log(`markAllRead, 1,000 loaded deliveries, Chromium (${runs} feeds x 9 rounds, a fresh browser per feed), median:`);
+console.log(`  tidings ${ms(ours)} (first (cold) rounds: ${firsts("ours")})   Knock client ${ms(theirs)} (first rounds: ${firsts("theirs")})   ${(theirs / ours).toFixed(1)}x`);
+console.log(`  budget: median <= 1 ms ${within(ours, 1) ? "ok" : "MISSED"}; >= 40x Knock's ${theirs / ours >= 40 ? "ok" : "MISSED"}; first (cold) <= 3 ms ${within(coldOurs, 3) ? "ok" : "MISSED"}`);
 console.log(`Ingest of a 50-item page (parsed answer to listed), median of ${pick("ingestOurs").length}:`);
-console.log(`  tidings ${ms(inOurs)} (first: ${firsts("ingestOurs")})   Knock client ${ms(inTheirs)} (first: ${firsts("ingestTheirs")})   budget <= 0.2 ms ${inOurs <= 0.2 ? "ok" : "MISSED"}`);
+console.log(`  tidings ${ms(inOurs)} (first: ${firsts("ingestOurs")})   Knock client ${ms(inTheirs)} (first: ${firsts("ingestTheirs")})   budget <= 0.2 ms ${within(inOurs, 0.2) ? "ok" : "MISSED"}`);
 console.log(`  finer (not the budget's figure): mean per page of 20 distinct pages timed together, median of ${pick("batchOurs").length} batches:`);
 console.log(`  tidings ${ms(median(pick("batchOurs")))}   Knock client ${ms(median(pick("batchTheirs")))}`);
