@@ -90,6 +90,8 @@ test("the package README's examples run", { skip: !base && "no edge (run scripts
     await admin("POST", "/notifications", { to: user, data: { subject: "three" } });
     await page.evaluate(() => (document.body.innerHTML = '<div id="root"></div>'));
     await page.addScriptTag({ content: bell, type: "module" });
+    // An inline module runs once its imports have loaded, after addScriptTag returns.
+    await page.waitForFunction(() => typeof window.renderBell === "function", null, { timeout: 15000 });
     await page.evaluate(() => window.renderBell(document.getElementById("root"), window.client));
     await page.waitForFunction(() => document.querySelector("#root button")?.textContent === "1", null, { timeout: 15000 });
   } finally {
